@@ -1,0 +1,9 @@
+//! `porticod`: the Portico daemon. `main.rs` only parses flags and calls [`run`].
+#![forbid(unsafe_code)]
+
+pub mod admin;
+pub mod config;
+pub mod demo;
+pub mod model;
+pub mod portal;
+pub mod store;
