@@ -6,4 +6,7 @@ pub mod config;
 pub mod demo;
 pub mod model;
 pub mod portal;
+mod runtime;
 pub mod store;
+
+pub use runtime::run;
