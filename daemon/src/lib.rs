@@ -1,5 +1,6 @@
 //! `porticod`: the Portico daemon. `main.rs` only parses flags and calls [`run`].
 #![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod admin;
 pub mod config;

@@ -4,6 +4,7 @@
 //! error enum ([`AdminError`]). Methods are added, never changed: a client that speaks another
 //! [`PROTOCOL_VERSION`] is refused by [`Admin::version`], which every client calls first.
 #![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 mod enums;
 mod money;
