@@ -177,6 +177,18 @@ fn read_header(header: &StringRecord, line: u64) -> Result<Vec<(Col, String)>, A
             shown(header.get(0).unwrap_or_default())
         )));
     }
+    // Spreadsheets in many locales save "CSV" with semicolons or tabs.
+    if let [only] = header.iter().collect::<Vec<_>>()[..]
+        && let Some((sep, name)) = [(';', "semicolons"), ('\t', "tabs"), ('|', "bars")]
+            .into_iter()
+            .find(|(sep, _)| only.contains(*sep))
+    {
+        return Err(invalid(format!(
+            "line {line}: the columns are separated by {name} ({}); save the file as CSV with \
+             commas between the columns",
+            shown(&sep.to_string())
+        )));
+    }
     let mut columns: Vec<(Col, String)> = Vec::with_capacity(header.len());
     for (index, cell) in header.iter().enumerate() {
         if cell.is_empty() {
@@ -523,6 +535,18 @@ mod tests {
             text.starts_with("line 1: the file has no header row"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn refuses_other_separators_with_a_hint() {
+        let text = reason("prefix;name;rate\n44;UK;0,01\n");
+        assert!(
+            text.starts_with("line 1: the columns are separated by semicolons"),
+            "{text}"
+        );
+        assert!(text.contains("commas"), "{text}");
+        let text = reason("prefix\tname\trate\n44\tUK\t0.01\n");
+        assert!(text.contains("separated by tabs"), "{text}");
     }
 
     #[test]
