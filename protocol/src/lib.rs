@@ -172,7 +172,11 @@ pub trait Admin {
     async fn ratecard_remove(name: String) -> AdminResult<()>;
 
     /// Assigns a rate card to a customer, with an optional tech prefix.
-    async fn route_add(customer_id: u64, ratecard: String, tech_prefix: String) -> AdminResult<Route>;
+    async fn route_add(
+        customer_id: u64,
+        ratecard: String,
+        tech_prefix: String,
+    ) -> AdminResult<Route>;
     /// Removes a rate card assignment.
     async fn route_remove(customer_id: u64, ratecard: String) -> AdminResult<()>;
 

@@ -15,8 +15,8 @@ use super::codec::{Json, Record};
 use super::tables::*;
 
 enum Inner {
-    Read(ReadTransaction),
-    Write(WriteTransaction),
+    Read(Box<ReadTransaction>),
+    Write(Box<WriteTransaction>),
 }
 
 /// One transaction. Reads work in both kinds; writes need one from [`super::Store::write`].
@@ -144,13 +144,13 @@ child!(Contract, Contract, CONTRACTS);
 impl Tx {
     pub(super) fn read(txn: ReadTransaction) -> Tx {
         Tx {
-            inner: Inner::Read(txn),
+            inner: Inner::Read(Box::new(txn)),
         }
     }
 
     pub(super) fn write(txn: WriteTransaction) -> Tx {
         Tx {
-            inner: Inner::Write(txn),
+            inner: Inner::Write(Box::new(txn)),
         }
     }
 
