@@ -148,6 +148,8 @@ pub fn print_welcome(config: &Config, seeded: &Seeded) {
     println!("  Portal:   http://{DEMO_FQDN}:{port}/   (brand \"Portico Demo\")");
     println!("  Login:    {DEMO_EMAIL}");
     println!("  Password: {}   (new at every start)", seeded.password);
+    println!("            The account exists now; the portal's sign-in form opens in a later");
+    println!("            release, so the page shows the brand with the form switched off.");
     println!("  Admin:    portico --socket {socket} domain show {DEMO_FQDN}");
     println!();
     println!("  *.localhost names resolve to this machine in most browsers; with curl use");

@@ -34,6 +34,13 @@ pub trait PortalSource: Send + Sync + 'static {
     /// The domain stored under `fqdn` (lower-case punycode, no port, no trailing dot).
     fn domain(&self, fqdn: &str) -> Result<Option<portico_protocol::Domain>, SourceError>;
 
+    /// A file of the public file store, without its content (pages only need the name and
+    /// hash of a logo, not up to a MiB of bytes per view).
+    fn public_file_info(
+        &self,
+        name: &str,
+    ) -> Result<Option<portico_protocol::FileInfo>, SourceError>;
+
     /// A file of the public file store, with its content.
     fn public_file(
         &self,
