@@ -15,7 +15,7 @@ use axum::Router;
 use axum::routing::get;
 
 mod assets;
-mod brand;
+pub(crate) mod brand;
 mod host;
 mod pages;
 mod tenant;

@@ -149,7 +149,18 @@ fn apply(tx: &Tx, record: &mut DomainRecord, patch: DomainPatch) -> AdminResult<
         d.carrier_breakout_columns = cols;
     }
     if let Some(js) = patch.custom_js {
-        d.custom_js = text::check_text("custom_js", &js, MAX_CUSTOM_CHARS, true)?;
+        let js = text::check_text("custom_js", &js, MAX_CUSTOM_CHARS, true)?;
+        if let Some(src) = crate::portal::brand::refused_script_srcs(&js).first() {
+            return Err(AdminError::invalid(
+                "custom_js",
+                format!(
+                    "<script src={}> is not an https:// URL on a DNS name; the portal's \
+                     Content-Security-Policy only admits https script origins, so use https",
+                    text::shown(src)
+                ),
+            ));
+        }
+        d.custom_js = js;
     }
     if let Some(css) = patch.custom_css {
         d.custom_css = text::check_text("custom_css", &css, MAX_CUSTOM_CHARS, true)?;
