@@ -819,6 +819,132 @@ mod tests {
         assert!(text.contains("Evil\\u{1b}]0;owned\\u{7}"), "{text}");
     }
 
+    fn global(socket: &std::path::Path) -> crate::cli::args::GlobalArgs {
+        crate::cli::args::GlobalArgs {
+            socket: Some(socket.to_path_buf()),
+            json: true,
+        }
+    }
+
+    fn command(args: &[&str]) -> Command {
+        let mut all = vec!["portico"];
+        all.extend_from_slice(args);
+        Cli::try_parse_from(all).unwrap().command.unwrap()
+    }
+
+    #[tokio::test]
+    async fn set_reads_the_stored_domain_then_sends_the_merged_patch() {
+        use crate::cli::fake_daemon;
+        use portico_protocol::{AdminRequest, AdminResponse};
+        use std::sync::{Arc, Mutex};
+
+        let sent: Arc<Mutex<Vec<DomainPatch>>> = Arc::default();
+        let seen = Arc::clone(&sent);
+        let path = fake_daemon::socket("domain-set");
+        fake_daemon::start(&path, move |request| match request {
+            AdminRequest::Version { client_protocol } => {
+                Some(fake_daemon::version(client_protocol))
+            }
+            AdminRequest::DomainShow { .. } => Some(AdminResponse::DomainShow(Ok(stored()))),
+            AdminRequest::DomainSet { patch, .. } => {
+                let mut d = stored();
+                d.access = patch.access.clone().unwrap_or_default();
+                seen.lock().unwrap().push(patch);
+                Some(AdminResponse::DomainSet(Ok(d)))
+            }
+            _ => None,
+        });
+        let out = crate::cli::commands::run(
+            &global(&path),
+            command(&[
+                "domain",
+                "set",
+                "portal.acme.test",
+                "--show",
+                "breakout",
+                "--smtp-port",
+                "587",
+            ]),
+        )
+        .await
+        .unwrap();
+        let sent = sent.lock().unwrap();
+        assert_eq!(sent.len(), 1);
+        assert_eq!(
+            sent[0].access,
+            Some(vec![
+                Section::Balance,
+                Section::Cdr,
+                Section::Breakout,
+                Section::Payments
+            ])
+        );
+        let smtp = sent[0].smtp.clone().unwrap().unwrap();
+        assert_eq!(
+            (smtp.host.as_str(), smtp.port),
+            ("mail.acme.test", Some(587))
+        );
+        let printed: Domain = serde_json::from_str(&out).unwrap();
+        assert_eq!(printed.access, sent[0].access.clone().unwrap());
+        let _ = std::fs::remove_file(&path);
+    }
+
+    #[tokio::test]
+    async fn add_with_hide_edits_the_default_set_after_adding() {
+        use crate::cli::fake_daemon;
+        use portico_protocol::{AdminRequest, AdminResponse};
+        use std::sync::{Arc, Mutex};
+
+        let sent: Arc<Mutex<Vec<(&'static str, DomainPatch)>>> = Arc::default();
+        let seen = Arc::clone(&sent);
+        let path = fake_daemon::socket("domain-add");
+        fake_daemon::start(&path, move |request| match request {
+            AdminRequest::Version { client_protocol } => {
+                Some(fake_daemon::version(client_protocol))
+            }
+            AdminRequest::DomainAdd { settings, .. } => {
+                seen.lock().unwrap().push(("add", settings));
+                let mut d = stored();
+                d.access = Section::ALL.to_vec();
+                Some(AdminResponse::DomainAdd(Ok(d)))
+            }
+            AdminRequest::DomainSet { patch, .. } => {
+                let mut d = stored();
+                d.access = patch.access.clone().unwrap_or_default();
+                seen.lock().unwrap().push(("set", patch));
+                Some(AdminResponse::DomainSet(Ok(d)))
+            }
+            _ => None,
+        });
+        crate::cli::commands::run(
+            &global(&path),
+            command(&[
+                "domain",
+                "add",
+                "portal.acme.test",
+                "--currencies",
+                "USD",
+                "--hide",
+                "carrier_portal",
+            ]),
+        )
+        .await
+        .unwrap();
+        let sent = sent.lock().unwrap();
+        assert_eq!(sent.len(), 2);
+        assert_eq!(sent[0].0, "add");
+        assert_eq!(sent[0].1.access, None);
+        assert_eq!(sent[0].1.currencies, Some(vec!["USD".to_string()]));
+        assert_eq!(sent[1].0, "set");
+        let expected: Vec<Section> = Section::ALL
+            .iter()
+            .copied()
+            .filter(|s| *s != Section::CarrierPortal)
+            .collect();
+        assert_eq!(sent[1].1.access, Some(expected));
+        let _ = std::fs::remove_file(&path);
+    }
+
     #[test]
     fn json_round_trips() {
         let d = stored();
