@@ -130,6 +130,13 @@ pub struct DomainPatch {
     pub template_customer: Option<Option<u64>>,
     /// The whole access set.
     pub access: Option<Vec<Section>>,
+    /// Sections to add to the access set, after `access` is applied. Edits the stored set in
+    /// the same transaction, so concurrent edits of different sections are never lost.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub show_sections: Vec<Section>,
+    /// Sections to remove from the access set, after `show_sections`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hide_sections: Vec<Section>,
     /// Customer CDR columns, in order.
     pub cdr_columns: Option<Vec<CdrColumn>>,
     /// Carrier CDR columns, in order.

@@ -159,7 +159,10 @@ pub fn https_origin(url: &str) -> Option<String> {
 pub fn split_custom_js(custom_js: &str) -> (String, Vec<ExternalScript>) {
     let (js, scripts, refused) = split_and_refuse(custom_js);
     if !refused.is_empty() {
-        tracing::warn!(count = refused.len(), "custom_js: dropped <script src> tags that are not https");
+        tracing::warn!(
+            count = refused.len(),
+            "custom_js: dropped <script src> tags that are not https"
+        );
     }
     (js, scripts)
 }

@@ -132,6 +132,22 @@ fn apply(tx: &Tx, record: &mut DomainRecord, patch: DomainPatch) -> AdminResult<
     if let Some(list) = patch.access {
         d.access = domain_defaults::canonical_sections(&list);
     }
+    if let Some(both) = patch
+        .show_sections
+        .iter()
+        .find(|s| patch.hide_sections.contains(s))
+    {
+        return Err(AdminError::invalid(
+            "access",
+            format!("{both} is both shown and hidden; name each section once"),
+        ));
+    }
+    if !patch.show_sections.is_empty() || !patch.hide_sections.is_empty() {
+        let mut set = d.access.clone();
+        set.extend(patch.show_sections.iter().copied());
+        set.retain(|s| !patch.hide_sections.contains(s));
+        d.access = domain_defaults::canonical_sections(&set);
+    }
     if let Some(cols) = patch.cdr_columns {
         domain_defaults::check_columns("cdr_columns", &cols)?;
         d.cdr_columns = cols;
