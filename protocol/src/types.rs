@@ -484,3 +484,53 @@ pub struct AuditEntry {
     /// The call's arguments as JSON, with secrets removed.
     pub detail: String,
 }
+
+/// File content on the wire: base64 in JSON (a byte array would cost up to four bytes a byte).
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Blob(pub Vec<u8>);
+
+impl fmt::Debug for Blob {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Blob({} bytes)", self.0.len())
+    }
+}
+
+impl Serialize for Blob {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use base64::Engine as _;
+        serializer.serialize_str(&base64::engine::general_purpose::STANDARD.encode(&self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for Blob {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use base64::Engine as _;
+        let text = String::deserialize(deserializer)?;
+        base64::engine::general_purpose::STANDARD
+            .decode(text.as_bytes())
+            .map(Blob)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blobs_travel_as_base64() {
+        let blob = Blob(vec![0, 255, 1, 128]);
+        let json = serde_json::to_string(&blob).unwrap();
+        assert_eq!(json, "\"AP8BgA==\"");
+        assert_eq!(serde_json::from_str::<Blob>(&json).unwrap(), blob);
+        assert!(serde_json::from_str::<Blob>("\"not base64!\"").is_err());
+    }
+
+    #[test]
+    fn patches_without_section_edits_omit_them() {
+        let json = serde_json::to_value(DomainPatch::default()).unwrap();
+        assert!(json.get("show_sections").is_none());
+        let back: DomainPatch = serde_json::from_str("{}").unwrap_or_default();
+        assert!(back.show_sections.is_empty());
+    }
+}

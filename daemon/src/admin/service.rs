@@ -205,7 +205,8 @@ impl Admin for AdminServer {
         .await
     }
 
-    async fn file_put(self, _: Context, name: String, bytes: Vec<u8>) -> AdminResult<FileInfo> {
+    async fn file_put(self, _: Context, name: String, content: Blob) -> AdminResult<FileInfo> {
+        let bytes = content.0;
         let detail = json!({"name": name, "size": bytes.len()});
         self.change("file_put", detail, move |tx, now| {
             ops::file::put(tx, now, &name, bytes)
