@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod config;
 pub mod demo;
+pub mod ingest;
 pub mod model;
 pub mod portal;
 mod runtime;

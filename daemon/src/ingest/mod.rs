@@ -1,0 +1,9 @@
+//! CDR ingest: parse what switches write (`formats`), match each call to a customer, price it
+//! (`rating`), store it with its rollups in one durable transaction (`pipeline`), and the ways
+//! in: the mod_json_cdr HTTP endpoint (`http`), admin imports, and watched files (`watch`).
+
+pub mod cdr;
+pub mod formats;
+pub mod rating;
+
+pub use cdr::{Leg, RawCdr};

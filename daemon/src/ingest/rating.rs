@@ -1,0 +1,1 @@
+//! Rating: prices a call from a rate card.
