@@ -176,6 +176,97 @@ impl Cli {
     pub fn export(&self) -> String {
         self.ok(["export"])
     }
+
+    /// Asserts that `portico ARGS...` is refused the documented way (exit 1, one line
+    /// `portico: <message>`), that the message holds one of the alternatives of every group in
+    /// `needles` (case-insensitive), and that the store is byte-for-byte unchanged (a full
+    /// `portico export` before and after).
+    pub fn refused<S: AsRef<OsStr>>(&self, args: &[S], needles: &[&[&str]]) -> Run {
+        self.refused_impl(args, needles, false)
+    }
+
+    /// Like [`Cli::refused`], but also accepts a clap usage error (exit 2, message on stderr),
+    /// for values the CLI may check itself before it calls the daemon (names of sections,
+    /// columns, statuses).
+    pub fn refused_or_usage<S: AsRef<OsStr>>(&self, args: &[S], needles: &[&[&str]]) -> Run {
+        self.refused_impl(args, needles, true)
+    }
+
+    fn refused_impl<S: AsRef<OsStr>>(
+        &self,
+        args: &[S],
+        needles: &[&[&str]],
+        usage_ok: bool,
+    ) -> Run {
+        let before = self.export();
+        let run = self.run(args);
+        if usage_ok && run.code == 2 {
+            assert!(
+                !run.stderr.trim().is_empty(),
+                "usage error without a message:\n{run}"
+            );
+        } else {
+            assert_eq!(
+                run.code, 1,
+                "expected the call to be refused with exit 1:\n{run}"
+            );
+            assert_one_error_line(&run);
+        }
+        assert_mentions(&run, needles);
+        let after = self.export();
+        if before != after {
+            panic!(
+                "the refused call `{}` changed the store:\n{}",
+                run.cmd,
+                first_difference(&before, &after)
+            );
+        }
+        run
+    }
+}
+
+/// Asserts that stderr holds, for every group of `needles`, one of its alternatives
+/// (case-insensitive).
+pub fn assert_mentions(run: &Run, needles: &[&[&str]]) {
+    let text = run.stderr.to_lowercase();
+    for group in needles {
+        assert!(
+            group.iter().any(|n| text.contains(&n.to_lowercase())),
+            "the error should mention {}:\n{run}",
+            group
+                .iter()
+                .map(|n| format!("{n:?}"))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        );
+    }
+}
+
+/// Where two texts first differ, with some context, for failure messages.
+pub fn first_difference(before: &str, after: &str) -> String {
+    let at = before
+        .bytes()
+        .zip(after.bytes())
+        .position(|(a, b)| a != b)
+        .unwrap_or(before.len().min(after.len()));
+    let window = |s: &str| {
+        let mut start = at.saturating_sub(300).min(s.len());
+        while !s.is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut end = (at + 300).min(s.len());
+        while !s.is_char_boundary(end) {
+            end += 1;
+        }
+        s[start..end].to_string()
+    };
+    format!(
+        "first difference at byte {at} (lengths {} and {})\n--- before ---\n{}\n--- after ---\n{}",
+        before.len(),
+        after.len(),
+        window(before),
+        window(after)
+    )
 }
 
 /// Asserts that stderr is exactly one line starting with `portico: `.

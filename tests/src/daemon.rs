@@ -133,6 +133,16 @@ impl Daemon {
         )
     }
 
+    /// Starts the daemon again after [`Daemon::stop`] or [`Daemon::stop_with`], on the same data
+    /// directory and socket path, whatever the last exit left behind.
+    ///
+    /// # Panics
+    /// When it is still running or does not come back.
+    pub fn start_again(&mut self) {
+        assert!(self.child.is_none(), "porticod is still running");
+        self.launch();
+    }
+
     /// Stops the daemon gracefully and starts it again on the same data directory.
     ///
     /// # Panics

@@ -14,5 +14,5 @@ pub mod daemon;
 pub mod http;
 pub mod png;
 
-pub use cli::{Cli, Run};
+pub use cli::{Cli, Run, assert_mentions, assert_one_error_line, first_difference};
 pub use daemon::{Daemon, DaemonBuilder};
