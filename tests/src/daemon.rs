@@ -28,6 +28,7 @@ pub struct DaemonBuilder {
     demo: bool,
     http_port: Option<u16>,
     args: Vec<String>,
+    config: Option<String>,
 }
 
 impl DaemonBuilder {
@@ -40,6 +41,15 @@ impl DaemonBuilder {
     /// Listen for plain HTTP on `127.0.0.1:port` (default: a free port).
     pub fn http_port(mut self, port: u16) -> Self {
         self.http_port = Some(port);
+        self
+    }
+
+    /// Start from a config file instead of `--dev` and the command-line overrides: `text` is
+    /// written to `porticod.toml` in the temporary directory, with `{dir}` replaced by that
+    /// directory and `{port}` by the HTTP port, and the daemon runs `porticod --config FILE`.
+    /// The file must put the admin socket at `{dir}/admin.sock`.
+    pub fn config(mut self, text: impl Into<String>) -> Self {
+        self.config = Some(text.into());
         self
     }
 
@@ -64,6 +74,7 @@ impl DaemonBuilder {
             fixed_port,
             demo: self.demo,
             args: self.args,
+            config: self.config,
             child: None,
             starts: 0,
             dir,
@@ -83,6 +94,7 @@ pub struct Daemon {
     fixed_port: bool,
     demo: bool,
     args: Vec<String>,
+    config: Option<String>,
     child: Option<Child>,
     starts: u32,
 }
@@ -198,13 +210,26 @@ impl Daemon {
         let stdout = self.log_file("porticod.stdout.log");
         let stderr = self.log_file("porticod.stderr.log");
         let mut cmd = Command::new(bin_path("porticod"));
-        cmd.arg("--dev")
-            .arg("--data-dir")
-            .arg(self.dir())
-            .arg("--admin-socket")
-            .arg(self.socket())
-            .arg("--http-listen")
-            .arg(format!("127.0.0.1:{}", self.http_port));
+        if let Some(text) = &self.config {
+            let dir = self
+                .dir()
+                .to_str()
+                .ok_or("temporary directory is not UTF-8")?;
+            let text = text
+                .replace("{dir}", dir)
+                .replace("{port}", &self.http_port.to_string());
+            let path = self.dir().join("porticod.toml");
+            std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+            cmd.arg("--config").arg(path);
+        } else {
+            cmd.arg("--dev")
+                .arg("--data-dir")
+                .arg(self.dir())
+                .arg("--admin-socket")
+                .arg(self.socket())
+                .arg("--http-listen")
+                .arg(format!("127.0.0.1:{}", self.http_port));
+        }
         if self.demo {
             cmd.arg("--demo");
         }
@@ -286,4 +311,30 @@ pub fn free_port() -> u16 {
         .local_addr()
         .unwrap_or_else(|e| panic!("no local address: {e}"))
         .port()
+}
+
+/// Runs `porticod ARGS...` in `cwd` to its end (killed after a minute), for the cases where it
+/// must refuse to start.
+pub fn run_porticod<I, S>(args: I, cwd: &Path) -> crate::Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let mut cmd = Command::new(bin_path("porticod"));
+    cmd.args(args)
+        .current_dir(cwd)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let text = format!(
+        "porticod {}",
+        cmd.get_args()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let child = cmd
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start `{text}`: {e}"));
+    Cli::wait(text, child)
 }
