@@ -1,1 +1,157 @@
-//! Demo seed.
+//! `--demo`: seeds the demo brand `portal.localhost` with a template customer, a customer with a
+//! contact, a rate card and payments, and prints what to open and how to log in.
+
+use portico_protocol::{
+    AdminError, AlertSpec, AuditEntry, ContactSpec, CustomerPatch, DomainPatch, PaymentSpec,
+    PaymentStatus,
+};
+
+use crate::admin::ops;
+use crate::admin::service::now;
+use crate::config::Config;
+use crate::store::Store;
+
+/// The demo brand's FQDN.
+pub const DEMO_FQDN: &str = "portal.localhost";
+/// The demo contact's login.
+pub const DEMO_EMAIL: &str = "demo@portal.localhost";
+
+const DEMO_RATES: &str = "\
+prefix,name,rate,connect_fee,first_increment,next_increment,effective_from
+1,United States,0.0090,0,6,6,2026-01-01
+1212,United States - New York,0.0080,0,6,6,2026-01-01
+44,United Kingdom,0.0120,0,1,1,2026-01-01
+447,United Kingdom - Mobile,0.0350,0.01,30,6,2026-01-01
+49,Germany,0.0130,0,1,1,2026-01-01
+4915,Germany - Mobile,0.0600,0,30,6,2026-01-01
+33,France,0.0140,0,1,1,2026-01-01
+336,France - Mobile,0.0550,0,30,6,2026-01-01
+";
+
+/// What the seed left for the person at the keyboard.
+#[derive(Debug)]
+pub struct Seeded {
+    /// The demo contact's password, new at every start.
+    pub password: String,
+    /// False when the demo data was there already (only the password was renewed).
+    pub created: bool,
+}
+
+/// Seeds the demo data once; on later starts only renews the demo contact's password.
+pub fn seed(store: &Store) -> Result<Seeded, AdminError> {
+    store.write(|tx| {
+        let at = now();
+        let created = tx.domain(DEMO_FQDN)?.is_none();
+        if created {
+            let (template, _) = ops::customer::add(
+                tx,
+                at,
+                CustomerPatch {
+                    name: Some("Demo Template".into()),
+                    currency: Some("USD".into()),
+                    debit_limit: Some("0".into()),
+                    ..Default::default()
+                },
+            )?;
+            let (customer, _) = ops::customer::add(
+                tx,
+                at,
+                CustomerPatch {
+                    name: Some("Demo Customer".into()),
+                    currency: Some("USD".into()),
+                    debit_limit: Some("10.00".into()),
+                    account_codes: Some(vec!["1001".into()]),
+                    ..Default::default()
+                },
+            )?;
+            ops::ratecard::import(tx, at, "Demo Rates", "USD", DEMO_RATES, false)?;
+            for id in [template.id, customer.id] {
+                ops::ratecard::route_add(tx, id, "Demo Rates", "")?;
+            }
+            ops::account::payment_add(
+                tx,
+                at,
+                template.id,
+                PaymentSpec {
+                    amount: "5.00".into(),
+                    status: Some(PaymentStatus::Completed),
+                    description: "Welcome credit".into(),
+                },
+            )?;
+            ops::account::payment_add(
+                tx,
+                at,
+                customer.id,
+                PaymentSpec {
+                    amount: "25.00".into(),
+                    status: Some(PaymentStatus::Completed),
+                    description: "Card payment #demo-seed".into(),
+                },
+            )?;
+            ops::account::alert_add(
+                tx,
+                customer.id,
+                AlertSpec {
+                    threshold: "5.00".into(),
+                    email: DEMO_EMAIL.into(),
+                },
+            )?;
+            ops::contact::add(
+                tx,
+                at,
+                customer.id,
+                ContactSpec {
+                    email: DEMO_EMAIL.into(),
+                    name: "Demo User".into(),
+                    password: None,
+                    ip_allow: Vec::new(),
+                },
+            )?;
+            ops::domain::add(
+                tx,
+                at,
+                DEMO_FQDN,
+                DomainPatch {
+                    brand_name: Some("Portico Demo".into()),
+                    customer_signup: Some(true),
+                    currencies: Some(vec!["USD".into(), "EUR".into()]),
+                    template_customer: Some(Some(template.id)),
+                    footer: Some("Portico Demo — a demo brand running on your own machine.".into()),
+                    ..Default::default()
+                },
+            )?;
+        }
+        let (login, _) = ops::contact::reset_password(tx, DEMO_EMAIL, None)?;
+        tx.audit(AuditEntry {
+            seq: 0,
+            at,
+            uid: Some(nix::unistd::getuid().as_raw()),
+            pid: Some(std::process::id() as i32),
+            action: "demo_seed".into(),
+            target: format!("domain {DEMO_FQDN}"),
+            detail: serde_json::json!({ "created": created }).to_string(),
+        })?;
+        Ok(Seeded {
+            password: login.generated_password.unwrap_or_default(),
+            created,
+        })
+    })
+}
+
+/// Tells the person who started `--demo` where to go.
+pub fn print_welcome(config: &Config, seeded: &Seeded) {
+    let port = config.http_listen.first().map(|a| a.port()).unwrap_or(8080);
+    let socket = config.admin_socket.display();
+    println!();
+    println!("  Portico demo is running.");
+    println!();
+    println!("  Portal:   http://{DEMO_FQDN}:{port}/   (brand \"Portico Demo\")");
+    println!("  Login:    {DEMO_EMAIL}");
+    println!("  Password: {}   (new at every start)", seeded.password);
+    println!("  Admin:    portico --socket {socket} domain show {DEMO_FQDN}");
+    println!();
+    println!("  *.localhost names resolve to this machine in most browsers; with curl use");
+    println!("  curl -H 'Host: {DEMO_FQDN}' http://127.0.0.1:{port}/");
+    println!("  Stop with Ctrl-C.");
+    println!();
+}

@@ -1,9 +1,13 @@
 //! `porticod`: the Portico daemon. `main.rs` only parses flags and calls [`run`].
 #![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod admin;
 pub mod config;
 pub mod demo;
 pub mod model;
 pub mod portal;
+mod runtime;
 pub mod store;
+
+pub use runtime::run;

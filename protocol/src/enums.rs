@@ -242,12 +242,15 @@ named_enum! {
     }
 }
 
+// The macro cannot mark a `#[default]` variant, so the defaults are written out.
+#[allow(clippy::derivable_impls)]
 impl Default for SignupStatus {
     fn default() -> Self {
         SignupStatus::Active
     }
 }
 
+#[allow(clippy::derivable_impls)]
 impl Default for SmtpSecurity {
     fn default() -> Self {
         SmtpSecurity::Starttls

@@ -4,6 +4,7 @@
 //! error enum ([`AdminError`]). Methods are added, never changed: a client that speaks another
 //! [`PROTOCOL_VERSION`] is refused by [`Admin::version`], which every client calls first.
 #![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 mod enums;
 mod money;
@@ -171,7 +172,11 @@ pub trait Admin {
     async fn ratecard_remove(name: String) -> AdminResult<()>;
 
     /// Assigns a rate card to a customer, with an optional tech prefix.
-    async fn route_add(customer_id: u64, ratecard: String, tech_prefix: String) -> AdminResult<Route>;
+    async fn route_add(
+        customer_id: u64,
+        ratecard: String,
+        tech_prefix: String,
+    ) -> AdminResult<Route>;
     /// Removes a rate card assignment.
     async fn route_remove(customer_id: u64, ratecard: String) -> AdminResult<()>;
 

@@ -113,11 +113,26 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_exact() {
-        assert!(matches!("1.0000001".parse::<Micros>(), Err(MoneyError::TooPrecise(_))));
-        assert!(matches!("1,50".parse::<Micros>(), Err(MoneyError::NotDecimal(_))));
-        assert!(matches!("$5".parse::<Micros>(), Err(MoneyError::NotDecimal(_))));
-        assert!(matches!("".parse::<Micros>(), Err(MoneyError::NotDecimal(_))));
-        assert!(matches!("1e3".parse::<Micros>(), Err(MoneyError::NotDecimal(_))));
+        assert!(matches!(
+            "1.0000001".parse::<Micros>(),
+            Err(MoneyError::TooPrecise(_))
+        ));
+        assert!(matches!(
+            "1,50".parse::<Micros>(),
+            Err(MoneyError::NotDecimal(_))
+        ));
+        assert!(matches!(
+            "$5".parse::<Micros>(),
+            Err(MoneyError::NotDecimal(_))
+        ));
+        assert!(matches!(
+            "".parse::<Micros>(),
+            Err(MoneyError::NotDecimal(_))
+        ));
+        assert!(matches!(
+            "1e3".parse::<Micros>(),
+            Err(MoneyError::NotDecimal(_))
+        ));
         assert!(matches!(
             "99999999999999999".parse::<Micros>(),
             Err(MoneyError::TooLarge(_))

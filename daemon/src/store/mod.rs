@@ -1,1 +1,155 @@
-//! The redb store.
+//! The redb store: the only module that knows redb. Everything else sees [`Store`] and [`Tx`].
+//!
+//! redb calls block; async code reaches the store through `tokio::task::spawn_blocking`.
+
+mod codec;
+mod export;
+mod migrations;
+pub mod tables;
+mod tx;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use redb::{Database, ReadableDatabase};
+
+pub use codec::Record;
+pub use migrations::SCHEMA_VERSION;
+pub use tables::{ContactRecord, DomainRecord};
+pub use tx::{Child, ChildKind, Tx};
+
+/// A store failure.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The file was written by a newer porticod.
+    #[error(
+        "{path}: written by a newer porticod (schema version {found}, this porticod knows up to \
+         {known}); install that porticod version or newer, or restore a backup made for this one"
+    )]
+    TooNew {
+        /// The store file.
+        path: String,
+        /// Its schema version.
+        found: u64,
+        /// The newest this build knows.
+        known: u64,
+    },
+    /// The file could not be opened.
+    #[error("{path}: {source}")]
+    Open {
+        /// The store file.
+        path: String,
+        /// Why.
+        source: redb::DatabaseError,
+    },
+    /// A stored record did not decode.
+    #[error("corrupt record: {0}")]
+    Corrupt(String),
+    /// redb failed.
+    #[error("store: {0}")]
+    Redb(#[from] redb::Error),
+}
+
+macro_rules! redb_errors {
+    ($($t:ty),+) => {
+        $(impl From<$t> for StoreError {
+            fn from(e: $t) -> Self {
+                StoreError::Redb(e.into())
+            }
+        })+
+    };
+}
+redb_errors!(
+    redb::TransactionError,
+    redb::TableError,
+    redb::StorageError,
+    redb::CommitError
+);
+
+/// The embedded database file, shared by every part of the daemon.
+#[derive(Clone)]
+pub struct Store {
+    db: Arc<Database>,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+impl Store {
+    /// Opens (or creates) `portico.redb` at `path`, refuses a newer schema, and applies every
+    /// pending migration, each in its own transaction.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let shown = path.display().to_string();
+        let db = Database::create(path).map_err(|source| StoreError::Open {
+            path: shown.clone(),
+            source,
+        })?;
+        let store = Store {
+            db: Arc::new(db),
+            path: path.to_path_buf(),
+        };
+        migrations::apply(&store.db, &shown)?;
+        Ok(store)
+    }
+
+    /// Where the file is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` in one write transaction and commits only when it returns `Ok`: an error leaves
+    /// the store exactly as it was.
+    pub fn write<T, E>(&self, f: impl FnOnce(&mut Tx) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let txn = self.db.begin_write().map_err(StoreError::from)?;
+        let mut tx = Tx::write(txn);
+        let value = f(&mut tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// Runs `f` in one read transaction (a consistent snapshot).
+    pub fn read<T, E>(&self, f: impl FnOnce(&Tx) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let txn = self.db.begin_read().map_err(StoreError::from)?;
+        let tx = Tx::read(txn);
+        f(&tx)
+    }
+
+    /// The whole store as JSON: every table, rows in key order. Secrets appear only as hashes
+    /// (contact passwords) or as `"<set>"` (SMTP passwords).
+    pub fn export(&self) -> Result<serde_json::Value, StoreError> {
+        self.read(export::export)
+    }
+}
+
+#[cfg(test)]
+mod tests;
+
+impl crate::portal::PortalSource for Store {
+    fn domain(
+        &self,
+        fqdn: &str,
+    ) -> Result<Option<portico_protocol::Domain>, crate::portal::SourceError> {
+        Ok(self.read(|tx| tx.domain(fqdn))?.map(|r| r.domain))
+    }
+
+    fn public_file(
+        &self,
+        name: &str,
+    ) -> Result<Option<(portico_protocol::FileInfo, Vec<u8>)>, crate::portal::SourceError> {
+        let found = self.read(|tx| match tx.file_info(name)? {
+            Some(info) => Ok::<_, StoreError>(tx.file_content(name)?.map(|bytes| (info, bytes))),
+            None => Ok(None),
+        })?;
+        Ok(found)
+    }
+}

@@ -1,0 +1,94 @@
+//! Contacts: the portal logins of a customer.
+
+use portico_protocol::{AdminError, AdminResult, Contact, ContactCreated, ContactSpec};
+
+use super::customer_exists;
+use crate::admin::service::Changed;
+use crate::model::{contact, password, text};
+use crate::store::{ContactRecord, Tx};
+
+fn new_password(given: Option<String>) -> AdminResult<(String, Option<String>)> {
+    match given {
+        Some(pw) => {
+            password::check_policy(&pw)?;
+            Ok((password::hash(&pw)?, None))
+        }
+        None => {
+            let pw = password::generate();
+            Ok((password::hash(&pw)?, Some(pw)))
+        }
+    }
+}
+
+fn lookup(tx: &Tx, email: &str) -> AdminResult<ContactRecord> {
+    let email = contact::normalize_email("email", email)?;
+    tx.contact_by_email(&email)?
+        .ok_or_else(|| AdminError::not_found(format!("contact \"{email}\"")))
+}
+
+/// Adds a portal login to a customer.
+pub fn add(
+    tx: &mut Tx,
+    now: i64,
+    customer_id: u64,
+    spec: ContactSpec,
+) -> AdminResult<Changed<ContactCreated>> {
+    customer_exists(tx, customer_id)?;
+    let email = contact::normalize_email("email", &spec.email)?;
+    if let Some(existing) = tx.contact_by_email(&email)? {
+        return Err(AdminError::conflict(format!(
+            "a contact with e-mail \"{email}\" exists already (customer #{}); e-mail addresses \
+             are logins and must be unique",
+            existing.contact.customer_id
+        )));
+    }
+    let name = text::check_required("name", &spec.name, 200)?;
+    let ip_allow = contact::normalize_ip_allow(&spec.ip_allow)?;
+    let (password_hash, generated_password) = new_password(spec.password)?;
+    let record = ContactRecord {
+        contact: Contact {
+            id: tx.next_id("contact")?,
+            customer_id,
+            email: email.clone(),
+            name,
+            ip_allow,
+            created_at: now,
+        },
+        password_hash,
+    };
+    tx.put_contact(&record)?;
+    Ok((
+        ContactCreated {
+            contact: record.contact,
+            generated_password,
+        },
+        format!("contact {email} of customer #{customer_id}"),
+    ))
+}
+
+/// Sets (or generates) a contact's password.
+pub fn reset_password(
+    tx: &mut Tx,
+    email: &str,
+    given: Option<String>,
+) -> AdminResult<Changed<ContactCreated>> {
+    let mut record = lookup(tx, email)?;
+    let (hash, generated_password) = new_password(given)?;
+    record.password_hash = hash;
+    tx.put_contact(&record)?;
+    let target = format!("contact {}", record.contact.email);
+    Ok((
+        ContactCreated {
+            contact: record.contact,
+            generated_password,
+        },
+        target,
+    ))
+}
+
+/// Removes a contact.
+pub fn remove(tx: &mut Tx, email: &str) -> AdminResult<Changed<()>> {
+    let record = lookup(tx, email)?;
+    tx.remove_contact(&record.contact.email)?;
+    Ok(((), format!("contact {}", record.contact.email)))
+}

@@ -1,0 +1,149 @@
+//! Files under `/_portico/`: the default theme, a brand's custom CSS and JS, and its logo.
+//! Content-addressed URLs are cached for a year; a hash that does not match is a 404.
+
+use std::sync::LazyLock;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use portico_protocol::FileInfo;
+
+use super::brand::{BrandAssets, HASH_LEN, content_hash};
+use super::tenant::{Portal, Tenant, blocking};
+
+/// The default theme. Brands restyle it through its custom properties.
+const THEME_CSS: &str = include_str!("../../assets/theme.css");
+
+static THEME_HASH: LazyLock<String> = LazyLock::new(|| content_hash(THEME_CSS.as_bytes()));
+
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+/// Logos are shown with `<img>`, where an SVG's scripts never run; this keeps them from running
+/// when a logo URL is opened directly.
+const LOGO_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
+
+/// The theme's URL as pages link it: versioned, so that it can be cached for good.
+pub fn theme_css_url() -> String {
+    format!("/_portico/theme.css?v={}", *THEME_HASH)
+}
+
+/// `/_portico/theme.css`: cached for good when asked for by its current version, otherwise
+/// revalidated.
+pub async fn theme_css(_: Tenant, uri: Uri) -> Response {
+    let current = uri
+        .query()
+        .and_then(|q| q.strip_prefix("v="))
+        .is_some_and(|v| v == THEME_HASH.as_str());
+    let cache = if current { IMMUTABLE } else { "no-cache" };
+    let mut response = file_response(
+        THEME_CSS.as_bytes().to_vec(),
+        "text/css; charset=utf-8",
+        cache,
+    );
+    if let Ok(etag) = HeaderValue::from_str(&format!("\"{}\"", *THEME_HASH)) {
+        response.headers_mut().insert(header::ETAG, etag);
+    }
+    response
+}
+
+/// `/_portico/brand-<hash>.css` and `/_portico/brand-<hash>.js`.
+pub async fn brand_file(Tenant { domain }: Tenant, Path(file): Path<String>) -> Response {
+    let Some((hash, ext)) = file
+        .strip_prefix("brand-")
+        .and_then(|rest| rest.split_once('.'))
+    else {
+        return missing();
+    };
+    let brand = BrandAssets::of(&domain);
+    let (current, content, content_type) = match ext {
+        "css" => (brand.css_hash(), brand.css, "text/css; charset=utf-8"),
+        "js" => (brand.js_hash(), brand.js, "text/javascript; charset=utf-8"),
+        _ => return missing(),
+    };
+    if current.as_deref() != Some(hash) {
+        return missing();
+    }
+    file_response(content.into_bytes(), content_type, IMMUTABLE)
+}
+
+/// Where a logo is served: the file's name under the first hex digits of its SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogoRef {
+    pub hash: String,
+    pub name: String,
+}
+
+impl LogoRef {
+    /// `None` when the stored information cannot make a safe URL (which the store prevents).
+    pub fn of(info: &FileInfo) -> Option<Self> {
+        let hash = info.sha256.get(..HASH_LEN)?.to_ascii_lowercase();
+        let name_ok = !info.name.is_empty()
+            && !info.name.starts_with('.')
+            && info
+                .name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+        let hash_ok = hash.bytes().all(|b| b.is_ascii_hexdigit());
+        (name_ok && hash_ok).then(|| Self {
+            hash,
+            name: info.name.clone(),
+        })
+    }
+
+    pub fn url(&self) -> String {
+        format!("/_portico/logo/{}/{}", self.hash, self.name)
+    }
+}
+
+/// `/_portico/logo/<hash>/<name>`: only the domain's own logo, only at its current hash.
+pub async fn logo(
+    State(portal): State<Portal>,
+    Tenant { domain }: Tenant,
+    Path((hash, name)): Path<(String, String)>,
+) -> Response {
+    if domain.logo.as_deref() != Some(name.as_str()) {
+        return missing();
+    }
+    let source = portal.source.clone();
+    let found = match blocking(move || source.public_file(&name)).await {
+        Ok(found) => found,
+        Err(err) => {
+            tracing::error!(error = %err, "portal: reading the logo failed");
+            return super::pages::internal_error();
+        }
+    };
+    let Some((info, bytes)) = found else {
+        return missing();
+    };
+    if LogoRef::of(&info).is_none_or(|r| r.hash != hash) {
+        return missing();
+    }
+    let mut response = file_response(bytes, &info.content_type, IMMUTABLE);
+    response.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(LOGO_CSP),
+    );
+    response
+}
+
+fn file_response(body: Vec<u8>, content_type: &str, cache: &'static str) -> Response {
+    let content_type = HeaderValue::from_str(content_type)
+        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+fn missing() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        "not found",
+    )
+        .into_response()
+}

@@ -1,0 +1,114 @@
+//! Start-up and shutdown: logging, store, admin socket, portal listeners, signals.
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use tokio::sync::watch;
+
+use crate::admin::{self, State};
+use crate::config::Config;
+use crate::store::Store;
+
+/// Runs the daemon until SIGINT or SIGTERM.
+pub fn run(config: Config, demo: bool) -> anyhow::Result<()> {
+    init_logging(&config.log_level);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("porticod")
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(serve(config, demo))
+}
+
+fn init_logging(level: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PORTICO_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&config.data_dir).with_context(|| {
+        format!(
+            "{}: cannot create the data directory",
+            config.data_dir.display()
+        )
+    })?;
+    let store_path = config.store_path();
+    let store = tokio::task::spawn_blocking(move || Store::open(&store_path))
+        .await
+        .context("opening the store")??;
+    let seeded = if demo {
+        let store = store.clone();
+        Some(
+            tokio::task::spawn_blocking(move || crate::demo::seed(&store))
+                .await
+                .context("seeding the demo")??,
+        )
+    } else {
+        None
+    };
+
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let stopped = |mut rx: watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|v| *v).await;
+    };
+
+    let mut tasks = tokio::task::JoinSet::new();
+    let source: Arc<dyn crate::portal::PortalSource> = Arc::new(store.clone());
+    for addr in &config.http_listen {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("http.listen {addr}: cannot listen"))?;
+        tracing::info!(%addr, "portal listening (plain HTTP)");
+        let source = source.clone();
+        let shutdown = stopped(stop_rx.clone());
+        tasks.spawn(async move {
+            if let Err(e) = crate::portal::serve(listener, source, shutdown).await {
+                tracing::error!(error = %e, "portal listener failed");
+            }
+        });
+    }
+
+    let listener = admin::socket::bind(&config.admin_socket, config.admin_group.as_deref()).await?;
+    let _guard = admin::socket::SocketGuard(config.admin_socket.clone());
+    tracing::info!(socket = %config.admin_socket.display(), "admin socket ready");
+    let state = Arc::new(State {
+        store,
+        started_at: time::OffsetDateTime::now_utc().unix_timestamp(),
+    });
+    tasks.spawn(admin::socket::serve(
+        listener,
+        state,
+        stopped(stop_rx.clone()),
+    ));
+    if let Some(seeded) = &seeded {
+        crate::demo::print_welcome(&config, seeded);
+    }
+
+    wait_for_signal().await?;
+    tracing::info!("shutting down");
+    let _ = stop_tx.send(true);
+    let drained = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        while tasks.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
+        tracing::warn!("some connections did not finish within 10 s; closing them");
+    }
+    Ok(())
+}
+
+async fn wait_for_signal() -> anyhow::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
+    let mut int = signal(SignalKind::interrupt()).context("installing the SIGINT handler")?;
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = int.recv() => {}
+    }
+    Ok(())
+}

@@ -1,0 +1,56 @@
+//! The full JSON export that admins back up and tests compare.
+
+use serde_json::{Map, Value, json};
+
+use super::StoreError;
+use super::tx::Tx;
+
+/// Every table as `{ "table": [rows in key order] }`.
+pub(super) fn export(tx: &Tx) -> Result<Value, StoreError> {
+    let mut out = Map::new();
+    out.insert("schema_version".into(), json!(super::SCHEMA_VERSION));
+    let mut domains = Vec::new();
+    for mut record in tx.domains()? {
+        if record.smtp_password.is_some() {
+            record.smtp_password = Some("<set>".into());
+        }
+        domains.push(to_value(&record)?);
+    }
+    out.insert("domains".into(), Value::Array(domains));
+    let mut files = Vec::new();
+    for info in tx.files()? {
+        files.push(to_value(&info)?);
+    }
+    out.insert("files".into(), Value::Array(files));
+    let mut customers = Vec::new();
+    for customer in tx.customers()? {
+        let id = customer.id;
+        let mut contacts = Vec::new();
+        for contact in tx.contacts_of(id)? {
+            let record = tx.contact_by_email(&contact.email)?;
+            contacts.push(to_value(&record)?);
+        }
+        customers.push(json!({
+            "customer": to_value(&customer)?,
+            "contacts": contacts,
+            "routes": to_value(&tx.routes_of(id)?)?,
+            "payments": to_value(&tx.children::<portico_protocol::Payment>(id)?)?,
+            "alerts": to_value(&tx.children::<portico_protocol::Alert>(id)?)?,
+            "packages": to_value(&tx.children::<portico_protocol::Package>(id)?)?,
+            "contracts": to_value(&tx.children::<portico_protocol::Contract>(id)?)?,
+        }));
+    }
+    out.insert("customers".into(), Value::Array(customers));
+    let mut cards = Vec::new();
+    for card in tx.ratecards()? {
+        let rates = tx.rates(&card.name)?;
+        cards.push(json!({ "card": to_value(&card)?, "rates": to_value(&rates)? }));
+    }
+    out.insert("ratecards".into(), Value::Array(cards));
+    out.insert("audit_entries".into(), json!(tx.audit_len()?));
+    Ok(Value::Object(out))
+}
+
+fn to_value<T: serde::Serialize>(value: &T) -> Result<Value, StoreError> {
+    serde_json::to_value(value).map_err(|e| StoreError::Corrupt(e.to_string()))
+}

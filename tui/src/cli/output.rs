@@ -1,0 +1,294 @@
+//! What the CLI prints: the protocol's JSON with `--json`, otherwise aligned `key: value` lines
+//! and tables. Every user-supplied string passes through [`clean`] before it reaches a terminal.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use super::error::CliError;
+
+/// How results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Readable text and tables.
+    Human,
+    /// Pretty JSON of the protocol type.
+    Json,
+}
+
+impl Format {
+    /// `--json` or not.
+    pub fn from_flag(json: bool) -> Format {
+        if json { Format::Json } else { Format::Human }
+    }
+
+    /// Renders `value` as pretty JSON, or with `human`.
+    pub fn render<T: Serialize + ?Sized>(
+        self,
+        value: &T,
+        human: impl FnOnce(&T) -> String,
+    ) -> Result<String, CliError> {
+        match self {
+            Format::Json => json(value),
+            Format::Human => Ok(human(value)),
+        }
+    }
+}
+
+/// Pretty JSON with a final newline.
+pub fn json<T: Serialize + ?Sized>(value: &T) -> Result<String, CliError> {
+    let mut text = serde_json::to_string_pretty(value)
+        .map_err(|e| CliError::new(format!("cannot print the result as JSON: {e}")))?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// What `rm` commands print with `--json`: `{"removed": "<key>"}`.
+#[derive(Debug, Serialize)]
+pub struct Removed {
+    /// The key of what was removed.
+    pub removed: String,
+}
+
+/// Renders a removal: `{"removed": key}` or `removed <what> <key>`.
+pub fn removed(format: Format, what: &str, key: String) -> Result<String, CliError> {
+    format.render(&Removed { removed: key }, |r| {
+        format!("removed {what} {}\n", clean(&r.removed))
+    })
+}
+
+/// Escapes control characters (and Unicode direction overrides, which can disguise text), so
+/// that what a user typed cannot move the cursor, recolour or retitle the admin's terminal.
+pub fn clean(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(needs_escape) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if needs_escape(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn needs_escape(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A Unix time as `2026-01-01 12:00:00 UTC`.
+pub fn time(secs: i64) -> String {
+    let format =
+        ::time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
+    ::time::OffsetDateTime::from_unix_timestamp(secs)
+        .ok()
+        .and_then(|t| t.format(format).ok())
+        .unwrap_or_else(|| secs.to_string())
+}
+
+/// A list for a `key: value` line or a cell: comma separated, `(none)` when empty.
+pub fn join<T: ToString>(items: &[T]) -> String {
+    if items.is_empty() {
+        "(none)".to_string()
+    } else {
+        items
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// A value that may be absent.
+pub fn opt<T: ToString>(value: Option<T>) -> String {
+    value.map_or_else(|| "(none)".to_string(), |v| v.to_string())
+}
+
+/// Aligned `key: value` lines.
+#[derive(Debug, Default)]
+pub struct Fields {
+    rows: Vec<(String, String)>,
+}
+
+impl Fields {
+    /// No lines yet.
+    pub fn new() -> Fields {
+        Fields::default()
+    }
+
+    /// Adds a line.
+    pub fn add(&mut self, key: impl Into<String>, value: impl Into<String>) -> &mut Fields {
+        self.rows.push((key.into(), value.into()));
+        self
+    }
+
+    /// The lines, each value cleaned, with the values in one column.
+    pub fn render(&self) -> String {
+        let width = self
+            .rows
+            .iter()
+            .map(|(k, _)| k.chars().count())
+            .max()
+            .unwrap_or(0);
+        let mut out = String::new();
+        for (key, value) in &self.rows {
+            let value = clean(value);
+            if value.is_empty() {
+                let _ = writeln!(out, "{key}:");
+            } else {
+                let pad = width - key.chars().count();
+                let _ = writeln!(out, "{key}:{} {value}", " ".repeat(pad));
+            }
+        }
+        out
+    }
+}
+
+/// How a table column is aligned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    /// Text.
+    Left,
+    /// Numbers and amounts.
+    Right,
+}
+
+/// A table with a header row and aligned columns.
+#[derive(Debug)]
+pub struct Table {
+    headers: Vec<(&'static str, Align)>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    /// A table with these columns.
+    pub fn new(headers: &[(&'static str, Align)]) -> Table {
+        Table {
+            headers: headers.to_vec(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Adds a row; it must have one cell per column.
+    pub fn row(&mut self, cells: Vec<String>) -> &mut Table {
+        self.rows.push(cells);
+        self
+    }
+
+    /// Whether no row was added.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The table, every line prefixed by `indent`, cells cleaned, no trailing spaces.
+    pub fn render(&self, indent: &str) -> String {
+        let cells: Vec<Vec<String>> = self
+            .rows
+            .iter()
+            .map(|row| row.iter().map(|c| clean(c).into_owned()).collect())
+            .collect();
+        let mut widths: Vec<usize> = self.headers.iter().map(|(h, _)| h.len()).collect();
+        for row in &cells {
+            for (i, cell) in row.iter().enumerate() {
+                if let Some(w) = widths.get_mut(i) {
+                    *w = (*w).max(cell.chars().count());
+                }
+            }
+        }
+        let mut out = String::new();
+        let header: Vec<String> = self.headers.iter().map(|(h, _)| h.to_string()).collect();
+        for row in std::iter::once(&header).chain(cells.iter()) {
+            let mut line = String::from(indent);
+            for (i, cell) in row.iter().enumerate() {
+                let width = widths.get(i).copied().unwrap_or(0);
+                let align = self.headers.get(i).map_or(Align::Left, |(_, a)| *a);
+                let pad = " ".repeat(width.saturating_sub(cell.chars().count()));
+                if i > 0 {
+                    line.push_str("  ");
+                }
+                match align {
+                    Align::Left => {
+                        line.push_str(cell);
+                        line.push_str(&pad);
+                    }
+                    Align::Right => {
+                        line.push_str(&pad);
+                        line.push_str(cell);
+                    }
+                }
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// A table, or `empty` (a hint on what to do) when it has no rows.
+pub fn table_or(table: &Table, empty: &str) -> String {
+    if table.is_empty() {
+        format!("{empty}\n")
+    } else {
+        table.render("")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_escapes_control_characters() {
+        assert_eq!(clean("plain ünïcode"), "plain ünïcode");
+        assert_eq!(clean("a\nb\tc"), "a\\nb\\tc");
+        assert_eq!(clean("\u{1b}[31mred"), "\\u{1b}[31mred");
+        assert_eq!(clean("\u{9b}x\u{7f}"), "\\u{9b}x\\u{7f}");
+        assert_eq!(clean("abc\u{202e}def"), "abc\\u{202e}def");
+    }
+
+    #[test]
+    fn fields_align_values() {
+        let mut f = Fields::new();
+        f.add("fqdn", "a.test")
+            .add("brand_name", "A\u{1b}")
+            .add("footer", "");
+        assert_eq!(
+            f.render(),
+            "fqdn:       a.test\nbrand_name: A\\u{1b}\nfooter:\n"
+        );
+    }
+
+    #[test]
+    fn tables_align_columns() {
+        let mut t = Table::new(&[
+            ("ID", Align::Right),
+            ("NAME", Align::Left),
+            ("X", Align::Left),
+        ]);
+        t.row(vec!["7".into(), "Demo".into(), "".into()]);
+        t.row(vec!["12".into(), "A".into(), "y".into()]);
+        assert_eq!(t.render(""), "ID  NAME  X\n 7  Demo\n12  A     y\n");
+    }
+
+    #[test]
+    fn times_are_utc() {
+        assert_eq!(time(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(time(1_767_225_600), "2026-01-01 00:00:00 UTC");
+    }
+
+    #[test]
+    fn removed_as_json() {
+        let text = removed(Format::Json, "domain", "a.test".into()).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v, serde_json::json!({"removed": "a.test"}));
+        let text = removed(Format::Human, "domain", "a.test".into()).unwrap();
+        assert_eq!(text, "removed domain a.test\n");
+    }
+}
