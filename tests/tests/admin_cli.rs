@@ -1022,9 +1022,6 @@ fn domain_set_edits_only_what_it_is_given() {
         ("bob", true, 465)
     );
 
-    let cleared: Domain = typed(cli.json(["domain", "set", "edit.example", "--no-smtp"]));
-    assert_eq!(cleared.smtp, None);
-
     let with: Domain = typed(cli.json([
         "domain",
         "set",
@@ -1066,28 +1063,68 @@ fn domain_set_edits_only_what_it_is_given() {
     cli.refused(&["customer", "rm", &t.id.to_string()], &[&["template"]]);
     cli.refused(&["file", "rm", "l.png"], &[&["l.png"]]);
 
-    let none: Domain = typed(cli.json([
-        "domain",
-        "set",
-        "edit.example",
-        "--template-customer",
-        "none",
-        "--logo",
-        "none",
-    ]));
-    assert_eq!((none.template_customer, none.logo), (None, None));
-    assert_eq!(removed_key(&cli.json(["file", "rm", "l.png"])), "l.png");
-    assert_eq!(
-        removed_key(&cli.json(["customer", "rm", &t.id.to_string()])),
-        t.id.to_string()
-    );
+    // Removing the domain frees its template customer and its logo.
     assert_eq!(
         removed_key(&cli.json(["domain", "rm", "edit.example"])),
         "edit.example"
     );
     cli.fail(["domain", "show", "edit.example"]);
+    assert_eq!(removed_key(&cli.json(["file", "rm", "l.png"])), "l.png");
+    assert_eq!(
+        removed_key(&cli.json(["customer", "rm", &t.id.to_string()])),
+        t.id.to_string()
+    );
     let list: Vec<Domain> = typed(cli.json(["domain", "list"]));
     assert!(list.is_empty());
+}
+
+#[test]
+fn domain_set_clears_smtp_template_customer_and_logo() {
+    let d = Daemon::start();
+    let cli = d.cli();
+    let t = add_customer(&cli, "Template", "USD");
+    let logo = write(d.dir(), "l.png", png_rgb(50, 20));
+    cli.json(["file", "put", &p(&logo)]);
+    let set: Domain = typed(cli.json([
+        "domain",
+        "add",
+        "clear.example",
+        "--currencies",
+        "USD",
+        "--template-customer",
+        &t.id.to_string(),
+        "--logo",
+        "l.png",
+        "--smtp-host",
+        "mail.example.com",
+        "--smtp-from",
+        "noreply@clear.example",
+        "--smtp-password",
+        "pw-1",
+    ]));
+    assert_eq!(set.template_customer, Some(t.id));
+    assert_eq!(set.logo.as_deref(), Some("l.png"));
+    assert!(set.smtp.is_some());
+
+    let cleared: Domain = typed(cli.json(["domain", "set", "clear.example", "--no-smtp"]));
+    assert_eq!(cleared.smtp, None, "--no-smtp did not clear SMTP");
+    let none: Domain = typed(cli.json([
+        "domain",
+        "set",
+        "clear.example",
+        "--template-customer",
+        "none",
+        "--logo",
+        "none",
+    ]));
+    assert_eq!(
+        (none.template_customer, none.logo),
+        (None, None),
+        "--template-customer none / --logo none did not clear them"
+    );
+    // Now both may go.
+    cli.json(["file", "rm", "l.png"]);
+    cli.json(["customer", "rm", &t.id.to_string()]);
 }
 
 #[test]
@@ -1830,4 +1867,55 @@ fn sigterm_and_sigint_stop_the_daemon_cleanly() {
         let list: Vec<Domain> = typed(d.cli().json(["domain", "list"]));
         assert_eq!(list.len(), 1, "{signal}: data lost");
     }
+}
+
+/// `Some(None)` in a patch means "clear"; it must survive the JSON wire (where a plain
+/// `Option<Option<T>>` turns it into `null`, read back as `None`, "keep").
+#[test]
+fn patches_that_clear_a_value_survive_the_wire() {
+    let d = Daemon::start();
+    let cli = d.cli();
+    let t = add_customer(&cli, "Template", "USD");
+    cli.json([
+        "domain",
+        "add",
+        "wire.example",
+        "--currencies",
+        "USD",
+        "--template-customer",
+        &t.id.to_string(),
+        "--smtp-host",
+        "mail.example.com",
+        "--smtp-from",
+        "noreply@wire.example",
+    ]);
+    let socket = d.socket();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let domain = rt.block_on(async {
+        let ctx = tarpc::context::current;
+        let client = admin::connect_raw(&socket).await.unwrap();
+        client
+            .version(ctx(), PROTOCOL_VERSION)
+            .await
+            .unwrap()
+            .unwrap();
+        let patch = portico_protocol::DomainPatch {
+            template_customer: Some(None),
+            smtp: Some(None),
+            ..Default::default()
+        };
+        client
+            .domain_set(ctx(), "wire.example".into(), patch)
+            .await
+            .unwrap()
+            .unwrap()
+    });
+    assert_eq!(
+        (domain.template_customer, domain.smtp),
+        (None, None),
+        "DomainPatch {{ template_customer: Some(None), smtp: Some(None) }} kept both"
+    );
 }

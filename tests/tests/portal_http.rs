@@ -24,6 +24,19 @@ fn urls_starting_with(html: &str, prefix: &str) -> Vec<String> {
     found
 }
 
+/// `html` with the numeric forms of `&`, `<`, `>` and `"` written as named entities, so that
+/// checks do not depend on which escaping style the template engine uses.
+fn named_entities(html: &str) -> String {
+    html.replace("&#38;", "&amp;")
+        .replace("&#x26;", "&amp;")
+        .replace("&#60;", "&lt;")
+        .replace("&#x3c;", "&lt;")
+        .replace("&#62;", "&gt;")
+        .replace("&#x3e;", "&gt;")
+        .replace("&#34;", "&quot;")
+        .replace("&#x22;", "&quot;")
+}
+
 fn path_of(url: &str) -> &str {
     url.split(['?', '#']).next().unwrap_or(url)
 }
@@ -77,7 +90,7 @@ fn brand_page_shows_the_domains_settings_and_serves_its_files() {
     ]);
 
     let page = http::get_following(port, "brand.example", "/");
-    let html = page.text();
+    let html = named_entities(&page.text());
     assert_eq!(page.status, 200, "{html}");
     assert!(
         page.header("content-type")
@@ -143,7 +156,7 @@ fn brand_page_shows_the_domains_settings_and_serves_its_files() {
     let other = http::get_following(port, "other.example", "/");
     assert_eq!(other.status, 200);
     assert!(other.text().contains("Other Brand"));
-    assert!(!other.text().contains("Acme &amp; Sons"));
+    assert!(!named_entities(&other.text()).contains("Acme &amp; Sons"));
     let cross = http::get(port, "other.example", css_url);
     assert!(
         !cross.text().contains(CSS),
@@ -158,7 +171,7 @@ fn brand_page_shows_the_domains_settings_and_serves_its_files() {
         "--custom-css",
         ".changed-marker{}",
     ]);
-    let html = http::get_following(port, "brand.example", "/").text();
+    let html = named_entities(&http::get_following(port, "brand.example", "/").text());
     let new_css = urls_starting_with(&html, "/_portico/brand-")
         .into_iter()
         .find(|u| path_of(u).ends_with(".css"))
