@@ -224,6 +224,11 @@ fn domain_with_every_option_reads_back_unchanged_after_restart() {
     let detail: CustomerDetail = typed(cli.json(["customer", "show", &template_id]));
     assert_eq!(detail.template_of, vec!["portal.acme.example".to_string()]);
 
+    let export = cli.export();
+    assert!(
+        !export.contains("s3cret-Pass!"),
+        "the export holds the SMTP password in clear"
+    );
     let text = cli.ok(["domain", "show", "portal.acme.example"]);
     assert!(text.contains("Acme Voice"), "text output: {text}");
     assert!(
@@ -1487,6 +1492,16 @@ fn twenty_concurrent_cli_writers_all_land() {
             "c16.example"
         ]
     );
+    // Every change is audited once.
+    let audit: Vec<AuditEntry> = typed(cli.json(["audit", "--limit", "100"]));
+    let count = |action: &str| audit.iter().filter(|e| e.action == action).count();
+    assert_eq!(
+        (count("customer_add"), count("domain_add")),
+        (20, 5),
+        "{audit:#?}"
+    );
+    let seqs: BTreeSet<u64> = audit.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs.len(), audit.len(), "audit sequence numbers repeat");
 }
 
 #[test]
