@@ -31,18 +31,19 @@ prefix,name,rate,connect_fee,first_increment,next_increment,effective_from
 /// What the seed left for the person at the keyboard.
 #[derive(Debug)]
 pub struct Seeded {
-    /// The demo contact's password, new at every start.
-    pub password: String,
+    /// The demo contact's password, new at every start (none when the login was removed).
+    pub password: Option<String>,
     /// False when the demo data was there already (only the password was renewed).
     pub created: bool,
 }
 
 /// Seeds the demo data once; on later starts only renews the demo contact's password.
 pub fn seed(store: &Store) -> Result<Seeded, AdminError> {
+    let password = ops::contact::NewPassword::prepare(None)?;
     store.write(|tx| {
         let at = now();
         let created = tx.domain(DEMO_FQDN)?.is_none();
-        if created {
+        let login = if created {
             let (template, _) = ops::customer::add(
                 tx,
                 at,
@@ -96,7 +97,7 @@ pub fn seed(store: &Store) -> Result<Seeded, AdminError> {
                     email: DEMO_EMAIL.into(),
                 },
             )?;
-            ops::contact::add(
+            let (login, _) = ops::contact::add(
                 tx,
                 at,
                 customer.id,
@@ -106,6 +107,7 @@ pub fn seed(store: &Store) -> Result<Seeded, AdminError> {
                     password: None,
                     ip_allow: Vec::new(),
                 },
+                password,
             )?;
             ops::domain::add(
                 tx,
@@ -120,8 +122,13 @@ pub fn seed(store: &Store) -> Result<Seeded, AdminError> {
                     ..Default::default()
                 },
             )?;
-        }
-        let (login, _) = ops::contact::reset_password(tx, DEMO_EMAIL, None)?;
+            Some(login)
+        } else if tx.contact_by_email(DEMO_EMAIL)?.is_some() {
+            Some(ops::contact::reset_password(tx, DEMO_EMAIL, password)?.0)
+        } else {
+            // An admin removed the demo login; the rest of the demo stays as they left it.
+            None
+        };
         tx.audit(AuditEntry {
             seq: 0,
             at,
@@ -132,7 +139,7 @@ pub fn seed(store: &Store) -> Result<Seeded, AdminError> {
             detail: serde_json::json!({ "created": created }).to_string(),
         })?;
         Ok(Seeded {
-            password: login.generated_password.unwrap_or_default(),
+            password: login.and_then(|l| l.generated_password),
             created,
         })
     })
@@ -146,12 +153,60 @@ pub fn print_welcome(config: &Config, seeded: &Seeded) {
     println!("  Portico demo is running.");
     println!();
     println!("  Portal:   http://{DEMO_FQDN}:{port}/   (brand \"Portico Demo\")");
-    println!("  Login:    {DEMO_EMAIL}");
-    println!("  Password: {}   (new at every start)", seeded.password);
+    match &seeded.password {
+        Some(password) => {
+            println!("  Login:    {DEMO_EMAIL}");
+            println!("  Password: {password}   (new at every start)");
+            println!(
+                "            The account exists now; the portal's sign-in form opens in a later"
+            );
+            println!(
+                "            release, so the page shows the brand with the form switched off."
+            );
+        }
+        None => println!(
+            "  Login:    {DEMO_EMAIL} was removed; add a contact with `portico contact add`"
+        ),
+    }
     println!("  Admin:    portico --socket {socket} domain show {DEMO_FQDN}");
     println!();
     println!("  *.localhost names resolve to this machine in most browsers; with curl use");
     println!("  curl -H 'Host: {DEMO_FQDN}' http://127.0.0.1:{port}/");
     println!("  Stop with Ctrl-C.");
     println!();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::password;
+
+    #[test]
+    fn seeding_twice_keeps_the_data_and_renews_the_password() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("portico.redb")).unwrap();
+        let first = seed(&store).unwrap();
+        assert!(first.created);
+        let before = store.export().unwrap();
+        let second = seed(&store).unwrap();
+        assert!(!second.created);
+        assert_ne!(first.password, second.password);
+        let after = store.export().unwrap();
+        assert_eq!(before["customers"].as_array().unwrap().len(), 2);
+        assert_eq!(after["domains"], before["domains"]);
+        let hash = store
+            .read(|tx| tx.contact_by_email(DEMO_EMAIL))
+            .unwrap()
+            .unwrap()
+            .password_hash;
+        assert!(password::verify(&hash, second.password.as_deref().unwrap()));
+        assert!(!password::verify(&hash, first.password.as_deref().unwrap()));
+        let domain = store
+            .read(|tx| tx.domain(DEMO_FQDN))
+            .unwrap()
+            .unwrap()
+            .domain;
+        assert_eq!(domain.brand_name, "Portico Demo");
+        assert!(domain.template_customer.is_some());
+    }
 }

@@ -123,7 +123,7 @@ pub trait Admin {
     async fn domain_remove(fqdn: String) -> AdminResult<()>;
 
     /// Stores a file in the public file store, replacing a file of the same name.
-    async fn file_put(name: String, bytes: Vec<u8>) -> AdminResult<FileInfo>;
+    async fn file_put(name: String, content: Blob) -> AdminResult<FileInfo>;
     /// Lists the public file store.
     async fn file_list() -> AdminResult<Vec<FileInfo>>;
     /// Removes a file; refused while a domain uses it as its logo.

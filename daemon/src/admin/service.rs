@@ -205,7 +205,8 @@ impl Admin for AdminServer {
         .await
     }
 
-    async fn file_put(self, _: Context, name: String, bytes: Vec<u8>) -> AdminResult<FileInfo> {
+    async fn file_put(self, _: Context, name: String, content: Blob) -> AdminResult<FileInfo> {
+        let bytes = content.0;
         let detail = json!({"name": name, "size": bytes.len()});
         self.change("file_put", detail, move |tx, now| {
             ops::file::put(tx, now, &name, bytes)
@@ -302,8 +303,11 @@ impl Admin for AdminServer {
         spec: ContactSpec,
     ) -> AdminResult<ContactCreated> {
         let detail = json!({"customer_id": customer_id, "spec": redacted(&spec, &["password"])});
+        self.ready()?;
+        let given = spec.password.clone();
+        let password = blocking(move || ops::contact::NewPassword::prepare(given)).await?;
         self.change("contact_add", detail, move |tx, now| {
-            ops::contact::add(tx, now, customer_id, spec)
+            ops::contact::add(tx, now, customer_id, spec, password)
         })
         .await
     }
@@ -315,6 +319,8 @@ impl Admin for AdminServer {
         password: Option<String>,
     ) -> AdminResult<ContactCreated> {
         let detail = json!({"email": email, "generated": password.is_none()});
+        self.ready()?;
+        let password = blocking(move || ops::contact::NewPassword::prepare(password)).await?;
         self.change("contact_reset_password", detail, move |tx, _| {
             ops::contact::reset_password(tx, &email, password)
         })

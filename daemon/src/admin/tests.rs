@@ -123,6 +123,7 @@ fn full_patch(template: u64) -> DomainPatch {
             password: Some("s3cret-pass".into()),
             from: "Portal@Acme.test".into(),
         })),
+        ..Default::default()
     }
 }
 
@@ -537,4 +538,65 @@ async fn customers_contacts_rates_routes_and_payments() {
     .await
     .unwrap()
     .unwrap();
+}
+
+#[tokio::test]
+async fn concurrent_show_and_hide_of_different_sections_are_all_kept() {
+    let h = start().await;
+    let c = client(&h).await;
+    c.domain_add(
+        ctx(),
+        "portal.acme.test".into(),
+        DomainPatch {
+            currencies: Some(vec!["USD".into()]),
+            access: Some(vec![]),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let mut tasks = Vec::new();
+    for section in Section::ALL.iter().copied() {
+        let c = client(&h).await;
+        tasks.push(tokio::spawn(async move {
+            c.domain_set(
+                ctx(),
+                "portal.acme.test".into(),
+                DomainPatch {
+                    show_sections: vec![section],
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let d = c
+        .domain_show(ctx(), "portal.acme.test".into())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(d.access, Section::ALL.to_vec());
+    let err = c
+        .domain_set(
+            ctx(),
+            "portal.acme.test".into(),
+            DomainPatch {
+                show_sections: vec![Section::Cdr],
+                hide_sections: vec![Section::Cdr],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert!(
+        matches!(&err, AdminError::Invalid { field, .. } if field == "access"),
+        "{err:?}"
+    );
 }

@@ -157,8 +157,26 @@ pub fn https_origin(url: &str) -> Option<String> {
 /// This is not an HTML parser: a `<script` inside a JS string literal of the raw code would be
 /// taken for a tag. Admins write either a snippet of tags or plain code, so that is accepted.
 pub fn split_custom_js(custom_js: &str) -> (String, Vec<ExternalScript>) {
+    let (js, scripts, refused) = split_and_refuse(custom_js);
+    if !refused.is_empty() {
+        tracing::warn!(
+            count = refused.len(),
+            "custom_js: dropped <script src> tags that are not https"
+        );
+    }
+    (js, scripts)
+}
+
+/// The `src` of every `<script src>` tag in `custom_js` that is not a plain https URL: the
+/// portal would drop it, so the admin is told when saving.
+pub fn refused_script_srcs(custom_js: &str) -> Vec<String> {
+    split_and_refuse(custom_js).2
+}
+
+fn split_and_refuse(custom_js: &str) -> (String, Vec<ExternalScript>, Vec<String>) {
     let mut inline: Vec<&str> = Vec::new();
     let mut scripts = Vec::new();
+    let mut refused = Vec::new();
     let mut rest = custom_js;
     while let Some(start) = find_open_tag(rest) {
         inline.push(&rest[..start]);
@@ -179,7 +197,13 @@ pub fn split_custom_js(custom_js: &str) -> (String, Vec<ExternalScript>) {
         if attrs.iter().any(|(name, _)| name == "src") {
             match ExternalScript::from_attrs(&attrs) {
                 Some(script) => scripts.push(script),
-                None => tracing::warn!("custom_js: dropped a <script src> that is not https"),
+                None => refused.push(
+                    attrs
+                        .iter()
+                        .find(|(name, _)| name == "src")
+                        .map(|(_, v)| v.clone())
+                        .unwrap_or_default(),
+                ),
             }
         } else {
             inline.push(body);
@@ -193,7 +217,7 @@ pub fn split_custom_js(custom_js: &str) -> (String, Vec<ExternalScript>) {
         .filter(|part| !part.is_empty())
         .collect::<Vec<_>>()
         .join("\n");
-    (js, scripts)
+    (js, scripts, refused)
 }
 
 /// Byte offset of the next `<script` that starts a tag (followed by a space, `>` or `/`).

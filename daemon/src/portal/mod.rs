@@ -15,7 +15,7 @@ use axum::Router;
 use axum::routing::get;
 
 mod assets;
-mod brand;
+pub(crate) mod brand;
 mod host;
 mod pages;
 mod tenant;
@@ -33,6 +33,13 @@ pub type SourceError = Box<dyn std::error::Error + Send + Sync>;
 pub trait PortalSource: Send + Sync + 'static {
     /// The domain stored under `fqdn` (lower-case punycode, no port, no trailing dot).
     fn domain(&self, fqdn: &str) -> Result<Option<portico_protocol::Domain>, SourceError>;
+
+    /// A file of the public file store, without its content (pages only need the name and
+    /// hash of a logo, not up to a MiB of bytes per view).
+    fn public_file_info(
+        &self,
+        name: &str,
+    ) -> Result<Option<portico_protocol::FileInfo>, SourceError>;
 
     /// A file of the public file store, with its content.
     fn public_file(

@@ -66,9 +66,9 @@ impl Chrome {
             None => None,
             Some(name) => {
                 let source = portal.source.clone();
-                let found = blocking(move || source.public_file(&name)).await;
+                let found = blocking(move || source.public_file_info(&name)).await;
                 match found {
-                    Ok(Some((info, _))) => Some(info),
+                    Ok(Some(info)) => Some(info),
                     Ok(None) => {
                         tracing::warn!(logo = ?domain.logo, "portal: the logo file is missing");
                         None

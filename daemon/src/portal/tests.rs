@@ -57,6 +57,10 @@ impl PortalSource for MemorySource {
         Ok(self.domains.get(fqdn).cloned())
     }
 
+    fn public_file_info(&self, name: &str) -> Result<Option<FileInfo>, SourceError> {
+        Ok(self.files.get(name).map(|(info, _)| info.clone()))
+    }
+
     fn public_file(&self, name: &str) -> Result<Option<(FileInfo, Vec<u8>)>, SourceError> {
         Ok(self.files.get(name).cloned())
     }

@@ -142,6 +142,13 @@ impl crate::portal::PortalSource for Store {
         Ok(self.read(|tx| tx.domain(fqdn))?.map(|r| r.domain))
     }
 
+    fn public_file_info(
+        &self,
+        name: &str,
+    ) -> Result<Option<portico_protocol::FileInfo>, crate::portal::SourceError> {
+        Ok(self.read(|tx| tx.file_info(name))?)
+    }
+
     fn public_file(
         &self,
         name: &str,

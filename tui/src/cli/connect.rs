@@ -221,6 +221,7 @@ fn chain(err: &(dyn std::error::Error + 'static)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::fake_daemon;
 
     #[test]
     fn missing_socket_is_named_with_what_to_do() {
@@ -261,61 +262,6 @@ mod tests {
             socket_path(Some(Path::new("/tmp/a.sock"))),
             PathBuf::from("/tmp/a.sock")
         );
-    }
-
-    /// A stand-in for porticod on a real Unix socket: it answers each request with what
-    /// `answer` returns, and closes the connection when that is `None`.
-    mod fake_daemon {
-        use super::super::*;
-        use futures::{SinkExt, StreamExt};
-        use portico_protocol::{AdminRequest, AdminResponse};
-        use tarpc::{ClientMessage, Response};
-        use tokio::net::UnixListener;
-
-        pub fn socket(name: &str) -> PathBuf {
-            std::env::temp_dir().join(format!("portico-cli-{name}-{}.sock", std::process::id()))
-        }
-
-        pub fn start(
-            path: &Path,
-            answer: impl Fn(AdminRequest) -> Option<AdminResponse> + Send + 'static,
-        ) {
-            let _ = std::fs::remove_file(path);
-            let listener = UnixListener::bind(path).unwrap();
-            tokio::spawn(async move {
-                let (stream, _) = listener.accept().await.unwrap();
-                let framed = LengthDelimitedCodec::builder()
-                    .max_frame_length(MAX_FRAME_BYTES)
-                    .new_framed(stream);
-                let mut transport = tarpc::serde_transport::new(
-                    framed,
-                    Json::<ClientMessage<AdminRequest>, Response<AdminResponse>>::default(),
-                );
-                while let Some(Ok(message)) = transport.next().await {
-                    let ClientMessage::Request(request) = message else {
-                        continue;
-                    };
-                    let Some(reply) = answer(request.message) else {
-                        return;
-                    };
-                    let response = Response {
-                        request_id: request.id,
-                        message: Ok(reply),
-                    };
-                    if transport.send(response).await.is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-
-        pub fn version(protocol: u32) -> AdminResponse {
-            AdminResponse::Version(Ok(VersionInfo {
-                protocol,
-                daemon: "0.1.0".into(),
-                started_at: 0,
-            }))
-        }
     }
 
     #[tokio::test]

@@ -12,6 +12,9 @@ pub mod error;
 pub mod output;
 pub mod values;
 
+#[cfg(test)]
+mod fake_daemon;
+
 use args::Cli;
 
 /// Parses the command line, runs it, prints the result, and says how it went: 0 on success,

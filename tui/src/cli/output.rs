@@ -36,12 +36,24 @@ impl Format {
     }
 }
 
-/// Pretty JSON with a final newline.
+/// Pretty JSON with a final newline. serde_json escapes the C0 controls itself; DEL, the C1
+/// controls and direction overrides are escaped here too (`\u009b`), which reads back to the
+/// same strings but cannot drive a terminal.
 pub fn json<T: Serialize + ?Sized>(value: &T) -> Result<String, CliError> {
-    let mut text = serde_json::to_string_pretty(value)
+    let text = serde_json::to_string_pretty(value)
         .map_err(|e| CliError::new(format!("cannot print the result as JSON: {e}")))?;
-    text.push('\n');
-    Ok(text)
+    let mut out = String::with_capacity(text.len() + 1);
+    for c in text.chars() {
+        if needs_escape(c) && !matches!(c, '\n' | '\r' | '\t') {
+            // Outside strings pretty JSON holds only newlines and spaces, so every such
+            // character is inside a string, where `\uXXXX` is valid.
+            let _ = write!(out, "\\u{:04x}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('\n');
+    Ok(out)
 }
 
 /// What `rm` commands print with `--json`: `{"removed": "<key>"}`.
@@ -281,6 +293,22 @@ mod tests {
     fn times_are_utc() {
         assert_eq!(time(0), "1970-01-01 00:00:00 UTC");
         assert_eq!(time(1_767_225_600), "2026-01-01 00:00:00 UTC");
+    }
+
+    #[test]
+    fn json_escapes_terminal_controls_and_round_trips() {
+        let value = vec!["a\u{9b}31m\u{7f}\u{202e}b\n\u{1b}".to_string()];
+        let text = json(&value).unwrap();
+        assert!(
+            !text.chars().any(|c| needs_escape(c) && c != '\n'),
+            "{text:?}"
+        );
+        assert!(
+            text.contains("\\u009b31m\\u007f\\u202eb\\n\\u001b"),
+            "{text}"
+        );
+        let back: Vec<String> = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, value);
     }
 
     #[test]

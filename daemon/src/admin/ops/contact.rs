@@ -7,15 +7,31 @@ use crate::admin::service::Changed;
 use crate::model::{contact, password, text};
 use crate::store::{ContactRecord, Tx};
 
-fn new_password(given: Option<String>) -> AdminResult<(String, Option<String>)> {
-    match given {
-        Some(pw) => {
-            password::check_policy(&pw)?;
-            Ok((password::hash(&pw)?, None))
-        }
-        None => {
-            let pw = password::generate();
-            Ok((password::hash(&pw)?, Some(pw)))
+/// A password checked and hashed before the transaction starts: argon2id takes tens of
+/// milliseconds by design, and the store's write lock must not wait for it.
+pub struct NewPassword {
+    hash: String,
+    generated: Option<String>,
+}
+
+impl NewPassword {
+    /// Checks the given password against the policy and hashes it, or generates one.
+    pub fn prepare(given: Option<String>) -> AdminResult<NewPassword> {
+        match given {
+            Some(pw) => {
+                password::check_policy(&pw)?;
+                Ok(NewPassword {
+                    hash: password::hash(&pw)?,
+                    generated: None,
+                })
+            }
+            None => {
+                let pw = password::generate();
+                Ok(NewPassword {
+                    hash: password::hash(&pw)?,
+                    generated: Some(pw),
+                })
+            }
         }
     }
 }
@@ -32,6 +48,7 @@ pub fn add(
     now: i64,
     customer_id: u64,
     spec: ContactSpec,
+    password: NewPassword,
 ) -> AdminResult<Changed<ContactCreated>> {
     customer_exists(tx, customer_id)?;
     let email = contact::normalize_email("email", &spec.email)?;
@@ -44,7 +61,6 @@ pub fn add(
     }
     let name = text::check_required("name", &spec.name, 200)?;
     let ip_allow = contact::normalize_ip_allow(&spec.ip_allow)?;
-    let (password_hash, generated_password) = new_password(spec.password)?;
     let record = ContactRecord {
         contact: Contact {
             id: tx.next_id("contact")?,
@@ -54,13 +70,13 @@ pub fn add(
             ip_allow,
             created_at: now,
         },
-        password_hash,
+        password_hash: password.hash,
     };
     tx.put_contact(&record)?;
     Ok((
         ContactCreated {
             contact: record.contact,
-            generated_password,
+            generated_password: password.generated,
         },
         format!("contact {email} of customer #{customer_id}"),
     ))
@@ -70,17 +86,16 @@ pub fn add(
 pub fn reset_password(
     tx: &mut Tx,
     email: &str,
-    given: Option<String>,
+    password: NewPassword,
 ) -> AdminResult<Changed<ContactCreated>> {
     let mut record = lookup(tx, email)?;
-    let (hash, generated_password) = new_password(given)?;
-    record.password_hash = hash;
+    record.password_hash = password.hash;
     tx.put_contact(&record)?;
     let target = format!("contact {}", record.contact.email);
     Ok((
         ContactCreated {
             contact: record.contact,
-            generated_password,
+            generated_password: password.generated,
         },
         target,
     ))

@@ -132,6 +132,22 @@ fn apply(tx: &Tx, record: &mut DomainRecord, patch: DomainPatch) -> AdminResult<
     if let Some(list) = patch.access {
         d.access = domain_defaults::canonical_sections(&list);
     }
+    if let Some(both) = patch
+        .show_sections
+        .iter()
+        .find(|s| patch.hide_sections.contains(s))
+    {
+        return Err(AdminError::invalid(
+            "access",
+            format!("{both} is both shown and hidden; name each section once"),
+        ));
+    }
+    if !patch.show_sections.is_empty() || !patch.hide_sections.is_empty() {
+        let mut set = d.access.clone();
+        set.extend(patch.show_sections.iter().copied());
+        set.retain(|s| !patch.hide_sections.contains(s));
+        d.access = domain_defaults::canonical_sections(&set);
+    }
     if let Some(cols) = patch.cdr_columns {
         domain_defaults::check_columns("cdr_columns", &cols)?;
         d.cdr_columns = cols;
@@ -149,7 +165,18 @@ fn apply(tx: &Tx, record: &mut DomainRecord, patch: DomainPatch) -> AdminResult<
         d.carrier_breakout_columns = cols;
     }
     if let Some(js) = patch.custom_js {
-        d.custom_js = text::check_text("custom_js", &js, MAX_CUSTOM_CHARS, true)?;
+        let js = text::check_text("custom_js", &js, MAX_CUSTOM_CHARS, true)?;
+        if let Some(src) = crate::portal::brand::refused_script_srcs(&js).first() {
+            return Err(AdminError::invalid(
+                "custom_js",
+                format!(
+                    "<script src={}> is not an https:// URL on a DNS name; the portal's \
+                     Content-Security-Policy only admits https script origins, so use https",
+                    text::shown(src)
+                ),
+            ));
+        }
+        d.custom_js = js;
     }
     if let Some(css) = patch.custom_css {
         d.custom_css = text::check_text("custom_css", &css, MAX_CUSTOM_CHARS, true)?;

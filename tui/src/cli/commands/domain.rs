@@ -43,38 +43,18 @@ async fn add(session: &Session, args: DomainAddArgs) -> Result<String, CliError>
     let edit = DomainEdit::from_options(Some(&args.currencies), &args.options)?;
     let conn = session.connect().await?;
     let patch = edit.to_patch(None);
-    let mut domain = conn
+    let domain = conn
         .call("domain_add", |ctx| {
             conn.admin().domain_add(ctx, args.fqdn, patch)
         })
         .await?;
-    // --show/--hide without --access edit the daemon's default set, which only the daemon
-    // knows: apply them to the domain it just created.
-    if edit.has_access_edits() && !edit.access_given() {
-        let patch = DomainPatch {
-            access: Some(edit.edited_access(&domain.access)),
-            ..DomainPatch::default()
-        };
-        let fqdn = domain.fqdn.clone();
-        domain = conn
-            .call("domain_set", |ctx| {
-                conn.admin().domain_set(ctx, fqdn.clone(), patch)
-            })
-            .await
-            .map_err(|e| {
-                CliError::new(format!(
-                    "domain {fqdn} was added, but --show/--hide were not applied: {e}; \
-                     run `portico domain set {fqdn}` with them again"
-                ))
-            })?;
-    }
     session.format.render(&domain, render_domain)
 }
 
 async fn set(session: &Session, args: DomainSetArgs) -> Result<String, CliError> {
     let edit = DomainEdit::from_options(args.currencies.as_deref(), &args.options)?;
     let conn = session.connect().await?;
-    // --show/--hide and --smtp-* change parts of stored values: read them first.
+    // --smtp-* change part of the stored SMTP settings: read them first.
     let stored = if edit.needs_stored() {
         let fqdn = args.fqdn.clone();
         Some(
@@ -205,6 +185,8 @@ impl DomainEdit {
                 .map(|v| values::or_none(v).map(str::to_string)),
             footer: o.footer.clone(),
             smtp: None,
+            show_sections: Vec::new(),
+            hide_sections: Vec::new(),
         };
         let show = section_set("--show", &o.show)?;
         let hide = section_set("--hide", &o.hide)?;
@@ -223,39 +205,16 @@ impl DomainEdit {
 
     /// Whether the stored domain must be read to build the patch.
     pub fn needs_stored(&self) -> bool {
-        (self.has_access_edits() && !self.access_given()) || matches!(self.smtp, SmtpEdit::Set(_))
-    }
-
-    /// Whether --show or --hide were given.
-    pub fn has_access_edits(&self) -> bool {
-        !self.show.is_empty() || !self.hide.is_empty()
-    }
-
-    /// Whether --access was given.
-    pub fn access_given(&self) -> bool {
-        self.base.access.is_some()
-    }
-
-    /// `base` with --show added and --hide removed, in canonical order.
-    pub fn edited_access(&self, base: &[Section]) -> Vec<Section> {
-        let mut set: BTreeSet<Section> = base.iter().copied().collect();
-        set.extend(self.show.iter().copied());
-        set.retain(|s| !self.hide.contains(s));
-        set.into_iter().collect()
+        matches!(self.smtp, SmtpEdit::Set(_))
     }
 
     /// The patch to send, given the stored domain when there is one (`set`) or none (`add`).
-    /// Without a stored domain, --show/--hide apply to --access when given and are otherwise
-    /// left for the caller.
+    /// --show/--hide travel as edits that the daemon applies to the stored set in the same
+    /// transaction, so two admins editing different sections never undo each other.
     pub fn to_patch(&self, stored: Option<&Domain>) -> DomainPatch {
         let mut patch = self.base.clone();
-        if self.has_access_edits() {
-            let base = patch
-                .access
-                .clone()
-                .or_else(|| stored.map(|d| d.access.clone()));
-            patch.access = base.map(|b| self.edited_access(&b));
-        }
+        patch.show_sections = self.show.iter().copied().collect();
+        patch.hide_sections = self.hide.iter().copied().collect();
         patch.smtp = match &self.smtp {
             SmtpEdit::Keep => None,
             SmtpEdit::Clear => Some(None),
@@ -539,7 +498,7 @@ mod tests {
     }
 
     #[test]
-    fn show_and_hide_edit_the_stored_set() {
+    fn show_and_hide_travel_as_edits_without_reading_the_domain() {
         let edit = set_edit(&[
             "--show",
             "breakout",
@@ -549,48 +508,22 @@ mod tests {
             "alerts,summary",
         ])
         .unwrap();
-        assert!(edit.needs_stored());
-        let patch = edit.to_patch(Some(&stored()));
-        assert_eq!(
-            patch.access,
-            Some(vec![
-                Section::Balance,
-                Section::Summary,
-                Section::Breakout,
-                Section::Payments,
-                Section::Alerts,
-            ])
-        );
-    }
-
-    #[test]
-    fn show_and_hide_edit_a_given_access_list_without_reading() {
-        let edit = set_edit(&[
-            "--access",
-            "balance,cdr",
-            "--hide",
-            "cdr",
-            "--show",
-            "packages",
-        ])
-        .unwrap();
         assert!(!edit.needs_stored());
         let patch = edit.to_patch(None);
+        assert_eq!(patch.access, None);
         assert_eq!(
-            patch.access,
-            Some(vec![Section::Balance, Section::Packages])
+            patch.show_sections,
+            vec![Section::Summary, Section::Breakout, Section::Alerts]
         );
+        assert_eq!(patch.hide_sections, vec![Section::Cdr]);
     }
 
     #[test]
-    fn show_on_add_without_access_is_left_for_after_the_add() {
-        let edit = add_edit(&["--currencies", "USD", "--hide", "carrier_portal"]).unwrap();
-        assert!(edit.has_access_edits() && !edit.access_given());
-        assert_eq!(edit.to_patch(None).access, None);
-        assert_eq!(
-            edit.edited_access(&[Section::Balance, Section::CarrierPortal]),
-            vec![Section::Balance]
-        );
+    fn show_and_hide_go_with_a_given_access_list() {
+        let edit = set_edit(&["--access", "balance,cdr", "--hide", "cdr"]).unwrap();
+        let patch = edit.to_patch(None);
+        assert_eq!(patch.access, Some(vec![Section::Balance, Section::Cdr]));
+        assert_eq!(patch.hide_sections, vec![Section::Cdr]);
     }
 
     #[test]
@@ -817,6 +750,110 @@ mod tests {
         let text = render_domain(&d);
         assert!(!text.contains('\u{1b}'));
         assert!(text.contains("Evil\\u{1b}]0;owned\\u{7}"), "{text}");
+    }
+
+    fn global(socket: &std::path::Path) -> crate::cli::args::GlobalArgs {
+        crate::cli::args::GlobalArgs {
+            socket: Some(socket.to_path_buf()),
+            json: true,
+        }
+    }
+
+    fn command(args: &[&str]) -> Command {
+        let mut all = vec!["portico"];
+        all.extend_from_slice(args);
+        Cli::try_parse_from(all).unwrap().command.unwrap()
+    }
+
+    #[tokio::test]
+    async fn set_reads_the_stored_domain_then_sends_the_merged_patch() {
+        use crate::cli::fake_daemon;
+        use portico_protocol::{AdminRequest, AdminResponse};
+        use std::sync::{Arc, Mutex};
+
+        let sent: Arc<Mutex<Vec<DomainPatch>>> = Arc::default();
+        let seen = Arc::clone(&sent);
+        let path = fake_daemon::socket("domain-set");
+        fake_daemon::start(&path, move |request| match request {
+            AdminRequest::Version { client_protocol } => {
+                Some(fake_daemon::version(client_protocol))
+            }
+            AdminRequest::DomainShow { .. } => Some(AdminResponse::DomainShow(Ok(stored()))),
+            AdminRequest::DomainSet { patch, .. } => {
+                let mut d = stored();
+                d.access = patch.access.clone().unwrap_or_default();
+                seen.lock().unwrap().push(patch);
+                Some(AdminResponse::DomainSet(Ok(d)))
+            }
+            _ => None,
+        });
+        let out = crate::cli::commands::run(
+            &global(&path),
+            command(&[
+                "domain",
+                "set",
+                "portal.acme.test",
+                "--show",
+                "breakout",
+                "--smtp-port",
+                "587",
+            ]),
+        )
+        .await
+        .unwrap();
+        let sent = sent.lock().unwrap();
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0].access, None);
+        assert_eq!(sent[0].show_sections, vec![Section::Breakout]);
+        let smtp = sent[0].smtp.clone().unwrap().unwrap();
+        assert_eq!(
+            (smtp.host.as_str(), smtp.port),
+            ("mail.acme.test", Some(587))
+        );
+        let printed: Domain = serde_json::from_str(&out).unwrap();
+        assert_eq!(printed.fqdn, "portal.acme.test");
+        let _ = std::fs::remove_file(&path);
+    }
+
+    #[tokio::test]
+    async fn add_with_hide_is_one_call() {
+        use crate::cli::fake_daemon;
+        use portico_protocol::{AdminRequest, AdminResponse};
+        use std::sync::{Arc, Mutex};
+
+        let sent: Arc<Mutex<Vec<DomainPatch>>> = Arc::default();
+        let seen = Arc::clone(&sent);
+        let path = fake_daemon::socket("domain-add");
+        fake_daemon::start(&path, move |request| match request {
+            AdminRequest::Version { client_protocol } => {
+                Some(fake_daemon::version(client_protocol))
+            }
+            AdminRequest::DomainAdd { settings, .. } => {
+                seen.lock().unwrap().push(settings);
+                Some(AdminResponse::DomainAdd(Ok(stored())))
+            }
+            _ => None,
+        });
+        crate::cli::commands::run(
+            &global(&path),
+            command(&[
+                "domain",
+                "add",
+                "portal.acme.test",
+                "--currencies",
+                "USD",
+                "--hide",
+                "carrier_portal",
+            ]),
+        )
+        .await
+        .unwrap();
+        let sent = sent.lock().unwrap();
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0].access, None);
+        assert_eq!(sent[0].hide_sections, vec![Section::CarrierPortal]);
+        assert_eq!(sent[0].currencies, Some(vec!["USD".to_string()]));
+        let _ = std::fs::remove_file(&path);
     }
 
     #[test]

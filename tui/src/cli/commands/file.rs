@@ -22,7 +22,8 @@ pub async fn run(session: &Session, command: FileCommand) -> Result<String, CliE
             let conn = session.connect().await?;
             let info = conn
                 .call_waiting("file_put", Wait::Long, |ctx| {
-                    conn.admin().file_put(ctx, name, bytes)
+                    conn.admin()
+                        .file_put(ctx, name, portico_protocol::Blob(bytes))
                 })
                 .await?;
             session.format.render(&info, render_info)
