@@ -1505,6 +1505,45 @@ fn twenty_concurrent_cli_writers_all_land() {
 }
 
 #[test]
+fn concurrent_show_and_hide_edits_of_one_domain_all_land() {
+    let d = Daemon::start();
+    let cli = d.cli();
+    let all: Vec<&str> = Section::ALL.iter().map(|s| s.as_str()).collect();
+    cli.json([
+        "domain",
+        "add",
+        "edits.example",
+        "--currencies",
+        "USD",
+        "--access",
+        &all.join(","),
+    ]);
+    let hidden = [
+        Section::Cdr,
+        Section::Breakout,
+        Section::Payments,
+        Section::Alerts,
+        Section::Packages,
+        Section::Contracts,
+    ];
+    let children: Vec<_> = hidden
+        .iter()
+        .map(|s| cli.spawn(["domain", "set", "edits.example", "--hide", s.as_str()]))
+        .collect();
+    for (cmd, child) in children {
+        let run = Cli::wait(cmd, child);
+        assert_eq!(run.code, 0, "{run}");
+    }
+    let domain: Domain = typed(cli.json(["domain", "show", "edits.example"]));
+    let expected: Vec<Section> = Section::ALL
+        .iter()
+        .copied()
+        .filter(|s| !hidden.contains(s))
+        .collect();
+    assert_eq!(domain.access, expected, "a concurrent --hide was lost");
+}
+
+#[test]
 fn audit_lists_each_change_with_the_callers_uid() {
     let d = Daemon::start();
     let cli = d.cli();
