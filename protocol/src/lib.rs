@@ -43,7 +43,7 @@ pub enum AdminError {
         reason: String,
     },
     /// The named object does not exist.
-    #[error("{what} not found")]
+    #[error("not found: {what}")]
     NotFound {
         /// What was looked for, e.g. `domain "portal.example.com"`.
         what: String,

@@ -127,6 +127,11 @@ pub struct DomainPatch {
     /// ISO 4217 codes.
     pub currencies: Option<Vec<String>>,
     /// Template customer id, or `Some(None)` to clear.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "clearable"
+    )]
     pub template_customer: Option<Option<u64>>,
     /// The whole access set.
     pub access: Option<Vec<Section>>,
@@ -150,11 +155,31 @@ pub struct DomainPatch {
     /// Custom CSS.
     pub custom_css: Option<String>,
     /// Logo file name, or `Some(None)` to clear.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "clearable"
+    )]
     pub logo: Option<Option<String>>,
     /// Footer text.
     pub footer: Option<String>,
     /// SMTP settings, or `Some(None)` to clear.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "clearable"
+    )]
     pub smtp: Option<Option<SmtpSpec>>,
+}
+
+/// Reads a field that may be absent (keep), `null` (clear) or a value (set): serde alone reads
+/// `null` as absent, which would turn every "clear" into "keep".
+fn clearable<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 /// A file of the public file store.
@@ -524,6 +549,25 @@ mod tests {
         assert_eq!(json, "\"AP8BgA==\"");
         assert_eq!(serde_json::from_str::<Blob>(&json).unwrap(), blob);
         assert!(serde_json::from_str::<Blob>("\"not base64!\"").is_err());
+    }
+
+    #[test]
+    fn keep_clear_and_set_survive_the_wire() {
+        let patch = DomainPatch {
+            template_customer: Some(None),
+            logo: Some(Some("logo.png".into())),
+            smtp: None,
+            ..Default::default()
+        };
+        let json = serde_json::to_string(&patch).unwrap();
+        let back: DomainPatch = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, patch);
+        assert_eq!(
+            back.template_customer,
+            Some(None),
+            "clear stays clear: {json}"
+        );
+        assert_eq!(back.smtp, None, "keep stays keep: {json}");
     }
 
     #[test]

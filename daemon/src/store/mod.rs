@@ -125,7 +125,7 @@ impl Store {
     }
 
     /// The whole store as JSON: every table, rows in key order. Secrets appear only as hashes
-    /// (contact passwords) or as `"<set>"` (SMTP passwords).
+    /// (argon2id for contact passwords, a short SHA-256 digest for SMTP passwords).
     pub fn export(&self) -> Result<serde_json::Value, StoreError> {
         self.read(export::export)
     }

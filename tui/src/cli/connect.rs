@@ -291,7 +291,7 @@ mod tests {
             })
             .await
             .unwrap_err();
-        assert_eq!(err.message(), "domain \"x.test\" not found");
+        assert_eq!(err.message(), "not found: domain \"x.test\"");
         let _ = std::fs::remove_file(&path);
     }
 
