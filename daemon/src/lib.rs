@@ -8,6 +8,7 @@ pub mod demo;
 pub mod ingest;
 pub mod model;
 pub mod portal;
+pub mod reports;
 mod runtime;
 pub mod store;
 

@@ -77,6 +77,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     let _guard = admin::socket::SocketGuard(config.admin_socket.clone());
     tracing::info!(socket = %config.admin_socket.display(), "admin socket ready");
     let state = Arc::new(State {
+        ingest: crate::ingest::pipeline::Ingest::new(store.clone()),
         store,
         started_at: time::OffsetDateTime::now_utc().unix_timestamp(),
     });

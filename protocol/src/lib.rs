@@ -6,10 +6,12 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod cdr;
 mod enums;
 mod money;
 mod types;
 
+pub use cdr::*;
 pub use enums::*;
 pub use money::{Micros, MoneyError};
 pub use types::*;
@@ -205,4 +207,24 @@ pub trait Admin {
 
     /// A full export of the store as JSON (secrets are exported as their hashes, never clear).
     async fn export() -> AdminResult<String>;
+
+    /// Imports one chunk of a CDR file; it is durably stored when this returns.
+    async fn cdr_import(chunk: CdrImportChunk) -> AdminResult<ImportReport>;
+    /// A page of CDRs (a customer's, or the unassigned ones), newest first.
+    async fn cdr_list(query: CdrQuery) -> AdminResult<CdrPage>;
+    /// Unassigned CDRs grouped by account code.
+    async fn cdr_unassigned() -> AdminResult<Vec<UnassignedGroup>>;
+    /// Assigns every unassigned CDR with `account_code` to a customer (and rates them); the
+    /// account code is added to the customer so later CDRs match. Returns how many moved.
+    async fn cdr_assign(account_code: String, customer_id: u64) -> AdminResult<u64>;
+    /// Quarantined lines and documents, newest first.
+    async fn quarantine_list(limit: u32) -> AdminResult<Vec<QuarantineEntry>>;
+    /// The breakout of a customer's calls.
+    async fn report_breakout(query: ReportQuery) -> AdminResult<Vec<BreakoutRow>>;
+    /// Daily and monthly summaries of a customer's calls.
+    async fn report_summary(query: ReportQuery) -> AdminResult<Summary>;
+    /// A customer's balance.
+    async fn customer_balance(customer_id: u64) -> AdminResult<Balance>;
+    /// Ingest counters.
+    async fn ingest_status() -> AdminResult<IngestStatus>;
 }

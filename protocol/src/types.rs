@@ -260,6 +260,9 @@ pub struct CustomerDetail {
     pub contracts: Vec<Contract>,
     /// Domains that use it as their template customer.
     pub template_of: Vec<String>,
+    /// Its balance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub balance: Option<crate::Balance>,
 }
 
 /// A portal login of a customer.

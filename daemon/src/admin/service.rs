@@ -25,6 +25,8 @@ pub struct Peer {
 pub struct State {
     /// The store.
     pub store: Store,
+    /// The CDR ingest (shares the store).
+    pub ingest: crate::ingest::pipeline::Ingest,
     /// When the daemon started (Unix seconds).
     pub started_at: i64,
 }
@@ -95,6 +97,8 @@ impl AdminServer {
             store.write(|tx| {
                 let at = now();
                 let (value, target) = f(tx, at)?;
+                // Any admin change may alter how CDRs match and price: the ingest reloads.
+                tx.bump_counter(crate::ingest::pipeline::GENERATION, 1)?;
                 tx.audit(AuditEntry {
                     seq: 0,
                     at,
@@ -491,6 +495,85 @@ impl Admin for AdminServer {
         blocking(move || {
             let value = store.export()?;
             serde_json::to_string_pretty(&value).map_err(|e| AdminError::internal(e.to_string()))
+        })
+        .await
+    }
+
+    async fn cdr_import(self, _: Context, chunk: CdrImportChunk) -> AdminResult<ImportReport> {
+        self.ready()?;
+        let ingest = self.state.ingest.clone();
+        let (source, format, bytes) = (
+            chunk.source.clone(),
+            chunk.format.clone(),
+            chunk.data.0.len(),
+        );
+        let report = blocking(move || crate::ingest::import::import_chunk(&ingest, chunk)).await?;
+        tracing::info!(
+            uid = ?self.peer.uid, pid = ?self.peer.pid, %source, %format, bytes,
+            imported = report.imported, duplicates = report.duplicates,
+            quarantined = report.quarantined.len(), "cdr import chunk"
+        );
+        Ok(report)
+    }
+
+    async fn cdr_list(self, _: Context, query: CdrQuery) -> AdminResult<CdrPage> {
+        self.read(move |tx| crate::reports::cdr_page(tx, &query))
+            .await
+    }
+
+    async fn cdr_unassigned(self, _: Context) -> AdminResult<Vec<UnassignedGroup>> {
+        self.read(crate::reports::unassigned_groups).await
+    }
+
+    async fn cdr_assign(
+        self,
+        _: Context,
+        account_code: String,
+        customer_id: u64,
+    ) -> AdminResult<u64> {
+        let detail = json!({"account_code": account_code, "customer_id": customer_id});
+        self.change("cdr_assign", detail, move |tx, _| {
+            let moved = crate::ingest::pipeline::assign(tx, &account_code, customer_id)?;
+            Ok((
+                moved,
+                format!("customer #{customer_id} account code {account_code}"),
+            ))
+        })
+        .await
+    }
+
+    async fn quarantine_list(self, _: Context, limit: u32) -> AdminResult<Vec<QuarantineEntry>> {
+        self.read(move |tx| Ok(tx.quarantined(limit.min(10_000) as usize)?))
+            .await
+    }
+
+    async fn report_breakout(
+        self,
+        _: Context,
+        query: ReportQuery,
+    ) -> AdminResult<Vec<BreakoutRow>> {
+        self.read(move |tx| crate::reports::breakout(tx, &query))
+            .await
+    }
+
+    async fn report_summary(self, _: Context, query: ReportQuery) -> AdminResult<Summary> {
+        self.read(move |tx| crate::reports::summary(tx, &query))
+            .await
+    }
+
+    async fn customer_balance(self, _: Context, customer_id: u64) -> AdminResult<Balance> {
+        self.read(move |tx| crate::reports::balance(tx, customer_id))
+            .await
+    }
+
+    async fn ingest_status(self, _: Context) -> AdminResult<IngestStatus> {
+        self.read(|tx| {
+            Ok(IngestStatus {
+                cdrs: tx.counter("cdrs")?,
+                unassigned: tx.counter("cdrs_unassigned")?,
+                unrated: tx.counter("cdrs_unrated")?,
+                quarantined: tx.quarantine_len()?,
+            })
         })
         .await
     }

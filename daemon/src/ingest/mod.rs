@@ -4,6 +4,11 @@
 
 pub mod cdr;
 pub mod formats;
+pub mod import;
+pub mod pipeline;
 pub mod rating;
 
 pub use cdr::{Leg, RawCdr};
+
+#[cfg(test)]
+mod tests;

@@ -58,3 +58,50 @@ impl<T: Record> Value for Json<T> {
         TypeName::new(&format!("portico::json::{}", T::NAME))
     }
 }
+
+/// A record stored in postcard's compact binary form: for the bulk tables (CDRs), where size
+/// and speed matter more than readability. A layout change is a new `NAME` and a migration.
+pub trait BinRecord: Serialize + DeserializeOwned + Debug + Clone {
+    /// Stable, versioned name of the record type, e.g. `cdr@1`.
+    const NAME: &'static str;
+}
+
+/// The redb value type of a binary record table.
+#[derive(Debug)]
+pub struct Bin<T>(PhantomData<T>);
+
+impl<T: BinRecord> Value for Bin<T> {
+    type SelfType<'a>
+        = Decoded<T>
+    where
+        Self: 'a;
+    type AsBytes<'a>
+        = Vec<u8>
+    where
+        Self: 'a;
+
+    fn fixed_width() -> Option<usize> {
+        None
+    }
+
+    fn from_bytes<'a>(data: &'a [u8]) -> Decoded<T>
+    where
+        Self: 'a,
+    {
+        postcard::from_bytes(data).map_err(|e| format!("{}: {e}", T::NAME))
+    }
+
+    fn as_bytes<'a, 'b: 'a>(value: &'a Decoded<T>) -> Vec<u8>
+    where
+        Self: 'b,
+    {
+        match value {
+            Ok(v) => postcard::to_stdvec(v).unwrap_or_default(),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    fn type_name() -> TypeName {
+        TypeName::new(&format!("portico::bin::{}", T::NAME))
+    }
+}

@@ -51,6 +51,15 @@ pub(super) fn export(tx: &Tx) -> Result<Value, StoreError> {
     }
     out.insert("ratecards".into(), Value::Array(cards));
     out.insert("audit_entries".into(), json!(tx.audit_len()?));
+    out.insert(
+        "cdr_counts".into(),
+        json!({
+            "cdrs": tx.counter("cdrs")?,
+            "unassigned": tx.counter("cdrs_unassigned")?,
+            "unrated": tx.counter("cdrs_unrated")?,
+            "quarantined": tx.quarantine_len()?,
+        }),
+    );
     Ok(Value::Object(out))
 }
 

@@ -9,7 +9,10 @@ use super::tables::*;
 type Step = fn(&WriteTransaction) -> Result<(), StoreError>;
 
 /// Every migration, oldest first. Append only: never edit or reorder a released one.
-const MIGRATIONS_LIST: &[(&str, Step)] = &[("0001_create_tables", create_tables)];
+const MIGRATIONS_LIST: &[(&str, Step)] = &[
+    ("0001_create_tables", create_tables),
+    ("0002_cdr_tables", create_cdr_tables),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u64 = MIGRATIONS_LIST.len() as u64;
@@ -36,6 +39,17 @@ fn create_tables(txn: &WriteTransaction) -> Result<(), StoreError> {
     txn.open_table(CONTRACTS)?;
     txn.open_table(OWNERS)?;
     txn.open_table(AUDIT)?;
+    Ok(())
+}
+
+fn create_cdr_tables(txn: &WriteTransaction) -> Result<(), StoreError> {
+    use super::cdr::*;
+    txn.open_table(CDRS)?;
+    txn.open_table(CDR_IDS)?;
+    txn.open_table(ROLLUPS)?;
+    txn.open_table(TOTALS)?;
+    txn.open_table(QUARANTINE)?;
+    txn.open_table(WATCHES)?;
     Ok(())
 }
 

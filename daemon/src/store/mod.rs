@@ -2,6 +2,23 @@
 //!
 //! redb calls block; async code reaches the store through `tokio::task::spawn_blocking`.
 
+/// Opens `$def` as `$t` in whichever kind of transaction `$self` holds and evaluates `$body`.
+macro_rules! with_table {
+    ($self:expr, $def:expr, |$t:ident| $body:expr) => {
+        match &$self.inner {
+            Inner::Read(txn) => {
+                let $t = txn.open_table($def)?;
+                $body
+            }
+            Inner::Write(txn) => {
+                let $t = txn.open_table($def)?;
+                $body
+            }
+        }
+    };
+}
+
+pub mod cdr;
 mod codec;
 mod export;
 mod migrations;
@@ -13,6 +30,7 @@ use std::sync::Arc;
 
 use redb::{Database, ReadableDatabase};
 
+pub use cdr::{CdrKey, RollupDelta, StoredCdr, WatchState};
 pub use codec::Record;
 pub use migrations::SCHEMA_VERSION;
 pub use tables::{ContactRecord, DomainRecord};

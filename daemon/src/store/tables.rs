@@ -90,4 +90,5 @@ records! {
     Package => "package@1",
     Contract => "contract@1",
     AuditEntry => "audit_entry@1",
+    portico_protocol::QuarantineEntry => "quarantine_entry@1",
 }

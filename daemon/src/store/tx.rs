@@ -14,33 +14,17 @@ use super::StoreError;
 use super::codec::{Json, Record};
 use super::tables::*;
 
-enum Inner {
+pub(super) enum Inner {
     Read(Box<ReadTransaction>),
     Write(Box<WriteTransaction>),
 }
 
 /// One transaction. Reads work in both kinds; writes need one from [`super::Store::write`].
 pub struct Tx {
-    inner: Inner,
+    pub(super) inner: Inner,
 }
 
-/// Opens `$def` as `$t` in whichever kind of transaction `$self` holds and evaluates `$body`.
-macro_rules! with_table {
-    ($self:expr, $def:expr, |$t:ident| $body:expr) => {
-        match &$self.inner {
-            Inner::Read(txn) => {
-                let $t = txn.open_table($def)?;
-                $body
-            }
-            Inner::Write(txn) => {
-                let $t = txn.open_table($def)?;
-                $body
-            }
-        }
-    };
-}
-
-fn decode<T>(value: Result<T, String>) -> Result<T, StoreError> {
+pub(super) fn decode<T>(value: Result<T, String>) -> Result<T, StoreError> {
     value.map_err(StoreError::Corrupt)
 }
 
@@ -161,7 +145,7 @@ impl Tx {
         }
     }
 
-    fn w(&self) -> Result<&WriteTransaction, StoreError> {
+    pub(super) fn w(&self) -> Result<&WriteTransaction, StoreError> {
         match &self.inner {
             Inner::Write(txn) => Ok(txn),
             Inner::Read(_) => Err(StoreError::Corrupt(

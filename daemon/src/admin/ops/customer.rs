@@ -145,6 +145,7 @@ pub fn show(tx: &Tx, id: u64) -> AdminResult<CustomerDetail> {
         packages: tx.children::<Package>(id)?,
         contracts: tx.children::<Contract>(id)?,
         template_of: template_of(tx, id)?,
+        balance: Some(crate::reports::balance(tx, id)?),
         customer,
     })
 }

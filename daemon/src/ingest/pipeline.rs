@@ -1,0 +1,398 @@
+//! The ingest pipeline: a batch of parsed CDRs is matched to customers, priced, stored with its
+//! rollups and counters, and committed durably in ONE transaction. Nothing is acknowledged
+//! before that commit; a batch seen again stores nothing twice.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+use portico_protocol::{ImportReport, QuarantineEntry};
+
+use super::RawCdr;
+use super::rating::{self, RateIndex, RoutedCard};
+use crate::store::cdr::{CdrKey, RollupDelta, StoredCdr, UNASSIGNED, UNRATED_NAME, cdr_identity};
+use crate::store::{Store, StoreError, Tx};
+
+/// META key of the generation that every admin change bumps; the rating cache is rebuilt when
+/// it moves.
+pub const GENERATION: &str = "admin_generation";
+
+/// A line or document that could not be parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejected {
+    /// File line number (0 for a document).
+    pub line: u64,
+    /// Why.
+    pub reason: String,
+    /// The start of it.
+    pub excerpt: String,
+}
+
+/// One batch: parsed CDRs with their line numbers, and what could not be parsed.
+#[derive(Debug, Default)]
+pub struct Batch {
+    /// Where it comes from (file name, watched path, `http <peer>`).
+    pub source: String,
+    /// Lines or documents read.
+    pub lines: u64,
+    /// The CDRs, with their line numbers.
+    pub cdrs: Vec<(u64, RawCdr)>,
+    /// What was refused.
+    pub rejected: Vec<Rejected>,
+}
+
+/// What the ingest knows about customers and rates, rebuilt when an admin change happened.
+struct RatingCache {
+    generation: u64,
+    account_codes: HashMap<String, u64>,
+    customers: HashMap<u64, Vec<(String, String)>>,
+    cards: HashMap<String, RateIndex>,
+}
+
+impl RatingCache {
+    fn load(tx: &Tx, generation: u64) -> Result<RatingCache, StoreError> {
+        let mut account_codes = HashMap::new();
+        let mut customers = HashMap::new();
+        for c in tx.customers()? {
+            for code in &c.account_codes {
+                account_codes.insert(code.clone(), c.id);
+            }
+            let routes = tx
+                .routes_of(c.id)?
+                .into_iter()
+                .map(|r| (r.ratecard, r.tech_prefix))
+                .collect();
+            customers.insert(c.id, routes);
+        }
+        let mut cards = HashMap::new();
+        for card in tx.ratecards()? {
+            let rates = tx.rates(&card.name)?;
+            cards.insert(card.name, RateIndex::new(rates));
+        }
+        Ok(RatingCache {
+            generation,
+            account_codes,
+            customers,
+            cards,
+        })
+    }
+
+    fn customer_of(&self, raw: &RawCdr) -> u64 {
+        raw.customer_hint
+            .as_deref()
+            .and_then(|hint| self.account_codes.get(hint))
+            .or_else(|| self.account_codes.get(raw.account_code.as_str()))
+            .copied()
+            .unwrap_or(UNASSIGNED)
+    }
+
+    /// Prices a call for `customer` and fills the rating fields of `cdr`.
+    fn price(&self, customer: u64, raw: &RawCdr, cdr: &mut StoredCdr) {
+        let Some(routes) = self.customers.get(&customer) else {
+            return;
+        };
+        let routed: Vec<RoutedCard<'_>> = routes
+            .iter()
+            .filter_map(|(card, tech)| {
+                self.cards.get(card).map(|index| RoutedCard {
+                    ratecard: card,
+                    tech_prefix: tech,
+                    index,
+                })
+            })
+            .collect();
+        if let Some(p) = rating::price(
+            &routed,
+            &raw.destination,
+            raw.start,
+            raw.billsec,
+            raw.answered,
+        ) {
+            cdr.destination_name = p.destination_name;
+            cdr.rate = Some(p.rate_per_min.0);
+            cdr.connect_fee = p.connect_fee.0;
+            cdr.billed = p.billed;
+            cdr.charge = p.charge.0;
+            cdr.tech_prefix = p.tech_prefix;
+            cdr.ratecard = p.ratecard;
+            cdr.rated = true;
+        }
+    }
+}
+
+/// The ingest: shared by every way in (admin imports, HTTP, watched files).
+#[derive(Clone)]
+pub struct Ingest {
+    store: Store,
+    cache: Arc<Mutex<Option<Arc<RatingCache>>>>,
+}
+
+impl std::fmt::Debug for Ingest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ingest")
+            .field("store", &self.store)
+            .finish()
+    }
+}
+
+/// The stored form of a parsed CDR, before rating.
+pub fn stored_from_raw(raw: &RawCdr) -> StoredCdr {
+    StoredCdr {
+        call_id: raw.call_id.clone(),
+        leg: match raw.leg {
+            super::Leg::A => 0,
+            super::Leg::B => 1,
+        },
+        account_code: raw.account_code.clone(),
+        source_number: raw.source_number.clone(),
+        destination: raw.destination.clone(),
+        destination_name: String::new(),
+        answer: raw.answer,
+        end: raw.end,
+        duration: raw.duration,
+        billsec: if raw.answered { raw.billsec } else { 0 },
+        billed: 0,
+        connected: raw.answered,
+        rate: None,
+        connect_fee: 0,
+        charge: 0,
+        release_reason: raw.release_reason.clone(),
+        sip_code: raw.sip_code,
+        direction: raw.direction.clone(),
+        source_ip: raw.source_ip.clone(),
+        tech_prefix: String::new(),
+        ratecard: String::new(),
+        rated: false,
+    }
+}
+
+/// The UTC day number of a Unix time.
+pub fn day_of(t: i64) -> i64 {
+    t.div_euclid(86_400)
+}
+
+/// What one CDR adds to its rollup row and its customer's totals.
+pub fn delta_of(cdr: &StoredCdr) -> RollupDelta {
+    RollupDelta {
+        attempts: 1,
+        connected: u64::from(cdr.connected),
+        billsec: if cdr.connected {
+            u64::from(cdr.billsec)
+        } else {
+            0
+        },
+        billed: u64::from(cdr.billed),
+        charge: cdr.charge,
+        unrated: u64::from(!cdr.rated),
+    }
+}
+
+/// The rollup row name of a CDR.
+pub fn rollup_name(cdr: &StoredCdr) -> &str {
+    if cdr.rated {
+        &cdr.destination_name
+    } else {
+        UNRATED_NAME
+    }
+}
+
+/// Accumulates a batch's rollup and totals deltas.
+#[derive(Default)]
+pub struct Deltas {
+    /// Per (customer, day, destination).
+    pub rollups: HashMap<(u64, i64, String), RollupDelta>,
+    /// Per customer.
+    pub totals: HashMap<u64, RollupDelta>,
+}
+
+impl Deltas {
+    /// Counts one stored CDR of `customer`.
+    pub fn add(&mut self, customer: u64, start: i64, cdr: &StoredCdr) {
+        if customer == UNASSIGNED {
+            return;
+        }
+        let d = delta_of(cdr);
+        self.rollups
+            .entry((customer, day_of(start), rollup_name(cdr).to_string()))
+            .or_default()
+            .add(&d);
+        self.totals.entry(customer).or_default().add(&d);
+    }
+
+    /// Writes the deltas (added, or subtracted when CDRs leave).
+    pub fn apply(self, tx: &mut Tx, subtract: bool) -> Result<(), StoreError> {
+        tx.add_rollups(
+            self.rollups
+                .iter()
+                .map(|((c, d, n), delta)| ((*c, *d, n.as_str()), *delta)),
+            subtract,
+        )?;
+        tx.add_totals(self.totals, subtract)
+    }
+}
+
+impl Ingest {
+    /// An ingest writing to `store`.
+    pub fn new(store: Store) -> Ingest {
+        Ingest {
+            store,
+            cache: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    fn cache(&self, tx: &Tx) -> Result<Arc<RatingCache>, StoreError> {
+        let generation = tx.counter(GENERATION)?;
+        let mut slot = self
+            .cache
+            .lock()
+            .map_err(|_| StoreError::Corrupt("rating cache lock poisoned".into()))?;
+        if let Some(cache) = slot.as_ref().filter(|c| c.generation == generation) {
+            return Ok(cache.clone());
+        }
+        let fresh = Arc::new(RatingCache::load(tx, generation)?);
+        *slot = Some(fresh.clone());
+        Ok(fresh)
+    }
+
+    /// Stores a batch in one durable transaction. `also` runs in the same transaction (a
+    /// watched file records its read position there, so position and CDRs commit together).
+    /// Blocking: call from a blocking thread.
+    pub fn ingest(
+        &self,
+        batch: Batch,
+        also: impl FnOnce(&mut Tx) -> Result<(), StoreError>,
+    ) -> Result<ImportReport, StoreError> {
+        self.store.write(|tx| {
+            let cache = self.cache(tx)?;
+            let mut report = ImportReport {
+                lines: batch.lines,
+                ..Default::default()
+            };
+            let identities: Vec<String> = batch
+                .cdrs
+                .iter()
+                .map(|(_, raw)| cdr_identity(&raw.call_id, stored_leg(raw)))
+                .collect();
+            let known = tx.cdrs_known(&identities)?;
+            let mut seen: HashSet<&str> = HashSet::new();
+            let mut seq = tx.counter("cdr_seq")?;
+            let mut rows = Vec::with_capacity(batch.cdrs.len());
+            let mut deltas = Deltas::default();
+            for (((_, raw), identity), known) in batch.cdrs.iter().zip(&identities).zip(known) {
+                if known || !seen.insert(identity.as_str()) {
+                    report.duplicates += 1;
+                    continue;
+                }
+                let customer = cache.customer_of(raw);
+                let mut cdr = stored_from_raw(raw);
+                if customer != UNASSIGNED {
+                    cache.price(customer, raw, &mut cdr);
+                } else {
+                    report.unassigned += 1;
+                }
+                if !cdr.rated {
+                    report.unrated += 1;
+                }
+                seq += 1;
+                deltas.add(customer, raw.start, &cdr);
+                rows.push((
+                    CdrKey {
+                        customer,
+                        start: raw.start,
+                        seq,
+                    },
+                    cdr,
+                ));
+            }
+            report.imported = rows.len() as u64;
+            tx.insert_cdrs(&rows)?;
+            deltas.apply(tx, false)?;
+            tx.bump_counter("cdr_seq", (seq - tx.counter("cdr_seq")?) as i64)?;
+            tx.bump_counter("cdrs", report.imported as i64)?;
+            tx.bump_counter("cdrs_unassigned", report.unassigned as i64)?;
+            tx.bump_counter("cdrs_unrated", report.unrated as i64)?;
+            let at = time::OffsetDateTime::now_utc().unix_timestamp();
+            for r in batch.rejected {
+                let entry = tx.quarantine(QuarantineEntry {
+                    id: 0,
+                    source: batch.source.clone(),
+                    line: r.line,
+                    reason: r.reason,
+                    excerpt: r.excerpt,
+                    at,
+                })?;
+                report.quarantined.push(entry);
+            }
+            also(tx)?;
+            Ok(report)
+        })
+    }
+}
+
+fn stored_leg(raw: &RawCdr) -> u8 {
+    match raw.leg {
+        super::Leg::A => 0,
+        super::Leg::B => 1,
+    }
+}
+
+/// Assigns every unassigned CDR with `account_code` to `customer_id`: adds the code to the
+/// customer (so later CDRs match), prices the moved CDRs and updates rollups and counters.
+pub fn assign(
+    tx: &mut Tx,
+    account_code: &str,
+    customer_id: u64,
+) -> Result<u64, portico_protocol::AdminError> {
+    let code = account_code.trim();
+    let mut customer = crate::admin::ops::customer_exists(tx, customer_id)?;
+    if let Some(owner) = tx.account_code_owner(code)?.filter(|o| *o != customer_id) {
+        return Err(portico_protocol::AdminError::conflict(format!(
+            "account code \"{code}\" belongs to customer #{owner}; its CDRs are not unassigned"
+        )));
+    }
+    if !code.is_empty() && !customer.account_codes.iter().any(|c| c == code) {
+        customer.account_codes.push(code.to_string());
+        tx.put_customer(&customer)?;
+    }
+    let generation = tx.bump_counter(GENERATION, 1)?;
+    let cache = RatingCache::load(tx, generation)?;
+    let moving: Vec<(CdrKey, StoredCdr)> = tx
+        .cdrs_of(UNASSIGNED)?
+        .into_iter()
+        .filter(|(_, c)| c.account_code == code)
+        .collect();
+    let mut deltas = Deltas::default();
+    let mut rated = 0i64;
+    for (key, old) in &moving {
+        tx.remove_cdr(*key)?;
+        let raw = RawCdr {
+            call_id: old.call_id.clone(),
+            destination: old.destination.clone(),
+            start: key.start,
+            billsec: old.billsec,
+            answered: old.connected,
+            ..Default::default()
+        };
+        let mut cdr = old.clone();
+        cache.price(customer_id, &raw, &mut cdr);
+        if cdr.rated {
+            rated += 1;
+        }
+        deltas.add(customer_id, key.start, &cdr);
+        tx.insert_cdr(
+            CdrKey {
+                customer: customer_id,
+                ..*key
+            },
+            &cdr,
+        )?;
+    }
+    deltas.apply(tx, false)?;
+    tx.bump_counter("cdrs_unassigned", -(moving.len() as i64))?;
+    tx.bump_counter("cdrs_unrated", -rated)?;
+    Ok(moving.len() as u64)
+}

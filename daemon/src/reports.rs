@@ -1,0 +1,291 @@
+//! What the portal (and the admin) ask about calls: pages of CDRs, the breakout, summaries and
+//! the balance. Breakout and summaries read the daily rollups, never the raw CDRs.
+
+use std::collections::BTreeMap;
+
+use portico_protocol::{
+    AdminError, AdminResult, Alert, Balance, BreakoutRow, Cdr, CdrCursor, CdrPage, CdrQuery,
+    Micros, Payment, PaymentStatus, ReportQuery, Summary, SummaryRow, Traffic, UnassignedGroup,
+};
+use time::OffsetDateTime;
+
+use crate::admin::ops::customer_exists;
+use crate::ingest::pipeline::day_of;
+use crate::store::Tx;
+use crate::store::cdr::{CdrKey, RollupDelta, StoredCdr, UNASSIGNED};
+
+/// Largest page of CDRs.
+pub const MAX_PAGE: u32 = 1_000;
+
+/// A stored CDR as the protocol shows it.
+pub fn cdr_view(key: CdrKey, cdr: StoredCdr, currency: &str) -> Cdr {
+    let ring = match cdr.answer {
+        Some(answer) => (answer - key.start).clamp(0, i64::from(u32::MAX)) as u32,
+        None => cdr.duration,
+    };
+    Cdr {
+        call_id: cdr.call_id,
+        leg: if cdr.leg == 0 { "a" } else { "b" }.to_string(),
+        customer_id: (key.customer != UNASSIGNED).then_some(key.customer),
+        account_code: cdr.account_code,
+        source_number: cdr.source_number,
+        destination: cdr.destination,
+        destination_name: cdr.destination_name,
+        call_time: key.start,
+        answer_time: cdr.answer,
+        end_time: cdr.end,
+        duration: cdr.duration,
+        billed_duration: cdr.billed,
+        billsec: cdr.billsec,
+        ring_duration: ring,
+        connected: cdr.connected,
+        rate: cdr.rate.map(Micros),
+        connect_cost: Micros(if cdr.connected { cdr.connect_fee } else { 0 }),
+        charge: Micros(cdr.charge),
+        currency: currency.to_string(),
+        release_reason: cdr.release_reason,
+        sip_code: cdr.sip_code,
+        direction: cdr.direction,
+        source_ip: cdr.source_ip,
+        tech_prefix: cdr.tech_prefix,
+        ratecard: cdr.ratecard,
+        rated: cdr.rated,
+    }
+}
+
+/// A page of CDRs, newest first, keyset-paged.
+pub fn cdr_page(tx: &Tx, q: &CdrQuery) -> AdminResult<CdrPage> {
+    let (customer, currency) = match q.customer_id {
+        Some(id) => (id, customer_exists(tx, id)?.currency),
+        None => (UNASSIGNED, String::new()),
+    };
+    let limit = if q.limit == 0 {
+        100
+    } else {
+        q.limit.min(MAX_PAGE)
+    } as usize;
+    let from = q.from.unwrap_or(i64::MIN);
+    let to = q.to.unwrap_or(i64::MAX);
+    if from >= to {
+        return Err(AdminError::invalid(
+            "from",
+            "the range is empty: --from must be before --to",
+        ));
+    }
+    let search = q
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_lowercase);
+    let below = q.after.map(|c| CdrKey {
+        customer,
+        start: c.call_time,
+        seq: c.seq,
+    });
+    let rows = tx.cdrs_newest_first(customer, from, to, below, limit + 1, |cdr| {
+        (!q.connected_only || cdr.connected)
+            && search.as_deref().is_none_or(|s| {
+                cdr.source_number.to_lowercase().contains(s)
+                    || cdr.destination.to_lowercase().contains(s)
+            })
+    })?;
+    let mut cdrs: Vec<(CdrKey, StoredCdr)> = rows;
+    let next = if cdrs.len() > limit {
+        cdrs.truncate(limit);
+        cdrs.last().map(|(k, _)| CdrCursor {
+            call_time: k.start,
+            seq: k.seq,
+        })
+    } else {
+        None
+    };
+    Ok(CdrPage {
+        cdrs: cdrs
+            .into_iter()
+            .map(|(k, c)| cdr_view(k, c, &currency))
+            .collect(),
+        next,
+    })
+}
+
+/// Figures of a group of calls, with ASR and ACD derived.
+pub fn traffic(d: &RollupDelta) -> Traffic {
+    let asr = if d.attempts == 0 {
+        "0.0".to_string()
+    } else {
+        // Tenths of a percent, rounded half-up, in integers.
+        let tenths = (d.connected * 2000 + d.attempts) / (2 * d.attempts);
+        format!("{}.{}", tenths / 10, tenths % 10)
+    };
+    Traffic {
+        attempts: d.attempts,
+        connected: d.connected,
+        asr,
+        acd: if d.connected == 0 {
+            0
+        } else {
+            d.billsec / d.connected
+        },
+        duration: d.billsec,
+        billed_duration: d.billed,
+        charge: Micros(d.charge),
+    }
+}
+
+fn day_range(q: &ReportQuery) -> (i64, i64) {
+    let from = q.from.map(day_of).unwrap_or(i64::MIN / 86_400);
+    // `to` is exclusive: a range ending at midnight excludes that day, one ending later
+    // includes it.
+    let to = q.to.map(|t| day_of(t - 1) + 1).unwrap_or(i64::MAX / 86_400);
+    (from, to)
+}
+
+/// The breakout: per destination (and per day when asked), over whole UTC days.
+pub fn breakout(tx: &Tx, q: &ReportQuery) -> AdminResult<Vec<BreakoutRow>> {
+    customer_exists(tx, q.customer_id)?;
+    let (from, to) = day_range(q);
+    let mut groups: BTreeMap<(Option<i64>, String), RollupDelta> = BTreeMap::new();
+    for (day, name, d) in tx.rollups(q.customer_id, from, to)? {
+        let key = (q.per_day.then_some(day * 86_400), name);
+        groups.entry(key).or_default().add(&d);
+    }
+    let mut rows: Vec<BreakoutRow> = groups
+        .into_iter()
+        .map(|((day, name), d)| BreakoutRow {
+            day,
+            destination_name: name,
+            traffic: traffic(&d),
+        })
+        .collect();
+    // Newest day first, then the costliest destinations first.
+    rows.sort_by(|a, b| {
+        b.day
+            .cmp(&a.day)
+            .then(b.traffic.charge.cmp(&a.traffic.charge))
+            .then(b.traffic.attempts.cmp(&a.traffic.attempts))
+            .then(a.destination_name.cmp(&b.destination_name))
+    });
+    Ok(rows)
+}
+
+fn month_start(day: i64) -> i64 {
+    let date = OffsetDateTime::from_unix_timestamp(day * 86_400)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+        .date();
+    let first = date.replace_day(1).unwrap_or(date);
+    first.midnight().assume_utc().unix_timestamp()
+}
+
+/// Daily and monthly summaries, newest first.
+pub fn summary(tx: &Tx, q: &ReportQuery) -> AdminResult<Summary> {
+    customer_exists(tx, q.customer_id)?;
+    let (from, to) = day_range(q);
+    let mut days: BTreeMap<i64, RollupDelta> = BTreeMap::new();
+    let mut months: BTreeMap<i64, RollupDelta> = BTreeMap::new();
+    for (day, _, d) in tx.rollups(q.customer_id, from, to)? {
+        days.entry(day * 86_400).or_default().add(&d);
+        months.entry(month_start(day)).or_default().add(&d);
+    }
+    let rows = |m: BTreeMap<i64, RollupDelta>| -> Vec<SummaryRow> {
+        m.into_iter()
+            .rev()
+            .map(|(period, d)| SummaryRow {
+                period,
+                traffic: traffic(&d),
+            })
+            .collect()
+    };
+    Ok(Summary {
+        days: rows(days),
+        months: rows(months),
+    })
+}
+
+/// A customer's balance: completed payments - charges, with its debit limit and alert state.
+pub fn balance(tx: &Tx, customer_id: u64) -> AdminResult<Balance> {
+    let customer = customer_exists(tx, customer_id)?;
+    let payments: i64 = tx
+        .children::<Payment>(customer_id)?
+        .iter()
+        .filter(|p| p.status == PaymentStatus::Completed)
+        .map(|p| p.amount.0)
+        .sum();
+    let charges = tx.totals(customer_id)?.charge;
+    let balance = payments - charges;
+    let available = balance + customer.debit_limit.0;
+    let threshold = tx
+        .children::<Alert>(customer_id)?
+        .iter()
+        .map(|a| a.threshold.0)
+        .max();
+    Ok(Balance {
+        customer_id,
+        currency: customer.currency,
+        payments: Micros(payments),
+        charges: Micros(charges),
+        balance: Micros(balance),
+        debit_limit: customer.debit_limit,
+        available: Micros(available),
+        low_balance: threshold.is_some_and(|t| balance < t),
+        exhausted: available <= 0,
+    })
+}
+
+/// Unassigned CDRs grouped by account code, the biggest groups first.
+pub fn unassigned_groups(tx: &Tx) -> AdminResult<Vec<UnassignedGroup>> {
+    let mut groups: BTreeMap<String, UnassignedGroup> = BTreeMap::new();
+    for (key, cdr) in tx.cdrs_of(UNASSIGNED)? {
+        let g = groups
+            .entry(cdr.account_code.clone())
+            .or_insert_with(|| UnassignedGroup {
+                account_code: cdr.account_code.clone(),
+                cdrs: 0,
+                first_call: key.start,
+                last_call: key.start,
+            });
+        g.cdrs += 1;
+        g.first_call = g.first_call.min(key.start);
+        g.last_call = g.last_call.max(key.start);
+    }
+    let mut out: Vec<UnassignedGroup> = groups.into_values().collect();
+    out.sort_by(|a, b| {
+        b.cdrs
+            .cmp(&a.cdrs)
+            .then(a.account_code.cmp(&b.account_code))
+    });
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn asr_and_acd_are_exact_integers() {
+        let t = traffic(&RollupDelta {
+            attempts: 3,
+            connected: 2,
+            billsec: 125,
+            billed: 130,
+            charge: 7,
+            unrated: 0,
+        });
+        assert_eq!(t.asr, "66.7");
+        assert_eq!(t.acd, 62);
+        assert_eq!(traffic(&RollupDelta::default()).asr, "0.0");
+        let all = traffic(&RollupDelta {
+            attempts: 8,
+            connected: 8,
+            ..Default::default()
+        });
+        assert_eq!(all.asr, "100.0");
+    }
+
+    #[test]
+    fn month_start_is_the_first_at_midnight_utc() {
+        // 2026-11-27 is day 20_419.
+        let day = 1_795_737_600 / 86_400;
+        assert_eq!(month_start(day), 1_793_491_200); // 2026-11-01T00:00:00Z
+    }
+}

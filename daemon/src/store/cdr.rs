@@ -1,0 +1,478 @@
+//! CDR tables: the calls themselves (keyed for newest-first paging per customer), the identity
+//! index that makes ingest idempotent, per-customer daily rollups per destination (so reports
+//! never scan raw CDRs), running totals, quarantine, and watched-file positions.
+
+use portico_protocol::QuarantineEntry;
+use redb::{ReadableTable, TableDefinition};
+use serde::{Deserialize, Serialize};
+
+use super::StoreError;
+use super::codec::{Bin, BinRecord, Json, Record};
+use super::tables::META;
+use super::tx::{Inner, Tx, decode};
+
+/// Customer id under which unassigned CDRs are kept.
+pub const UNASSIGNED: u64 = 0;
+
+/// CDRs by (customer, start, seq); seq makes keys unique and orders calls of one second.
+pub const CDRS: TableDefinition<(u64, i64, u64), Bin<StoredCdr>> = TableDefinition::new("cdrs@1");
+/// CDR identity (`call_id` 0x1F `leg`) → its key in [`CDRS`].
+pub const CDR_IDS: TableDefinition<&str, (u64, i64, u64)> = TableDefinition::new("cdr_ids@1");
+/// Rollups by (customer, UTC day number, destination name):
+/// (attempts, connected, billsec, billed seconds, charge in micro-units).
+pub const ROLLUPS: TableDefinition<(u64, i64, &str), (u64, u64, u64, u64, i64)> =
+    TableDefinition::new("rollups@1");
+/// Per-customer running totals: (attempts, connected, billsec, billed, charge, unrated).
+pub const TOTALS: TableDefinition<u64, (u64, u64, u64, u64, i64, u64)> =
+    TableDefinition::new("cdr_totals@1");
+/// Quarantined lines and documents by id.
+pub const QUARANTINE: TableDefinition<u64, Json<QuarantineEntry>> =
+    TableDefinition::new("quarantine@1");
+/// Read positions of watched files by path.
+pub const WATCHES: TableDefinition<&str, Json<WatchState>> = TableDefinition::new("watches@1");
+
+/// Name of rollup rows of calls that found no rate.
+pub const UNRATED_NAME: &str = "(unrated)";
+
+/// The key of a stored CDR.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CdrKey {
+    /// Customer id, or [`UNASSIGNED`].
+    pub customer: u64,
+    /// Start (Unix seconds).
+    pub start: i64,
+    /// Storage sequence number.
+    pub seq: u64,
+}
+
+impl CdrKey {
+    fn tuple(self) -> (u64, i64, u64) {
+        (self.customer, self.start, self.seq)
+    }
+
+    fn from_tuple((customer, start, seq): (u64, i64, u64)) -> CdrKey {
+        CdrKey {
+            customer,
+            start,
+            seq,
+        }
+    }
+}
+
+/// A CDR as stored (the key holds customer, start and seq). Compact: postcard, no field names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredCdr {
+    /// Call id.
+    pub call_id: String,
+    /// 0 = A-leg, 1 = B-leg.
+    pub leg: u8,
+    /// Account code.
+    pub account_code: String,
+    /// Calling number.
+    pub source_number: String,
+    /// Dialled number.
+    pub destination: String,
+    /// Matched destination name (empty when unrated).
+    pub destination_name: String,
+    /// Answer time.
+    pub answer: Option<i64>,
+    /// End time.
+    pub end: Option<i64>,
+    /// Seconds from start to end.
+    pub duration: u32,
+    /// Seconds from answer to end.
+    pub billsec: u32,
+    /// Billed seconds.
+    pub billed: u32,
+    /// Connected.
+    pub connected: bool,
+    /// Rate per minute applied (micro-units).
+    pub rate: Option<i64>,
+    /// Connect fee of the rate (micro-units).
+    pub connect_fee: i64,
+    /// Charge (micro-units).
+    pub charge: i64,
+    /// Release reason.
+    pub release_reason: String,
+    /// SIP code.
+    pub sip_code: Option<u16>,
+    /// Direction.
+    pub direction: String,
+    /// Source IP.
+    pub source_ip: String,
+    /// Stripped tech prefix.
+    pub tech_prefix: String,
+    /// Rate card used.
+    pub ratecard: String,
+    /// A rate was found.
+    pub rated: bool,
+}
+
+impl BinRecord for StoredCdr {
+    const NAME: &'static str = "cdr@1";
+}
+
+/// Where a watched file was read up to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct WatchState {
+    /// Device and inode of the file read, to notice a rotation.
+    pub dev: u64,
+    /// Inode.
+    pub ino: u64,
+    /// Bytes consumed (always at a line end).
+    pub offset: u64,
+    /// Lines consumed (for quarantine line numbers).
+    pub lines: u64,
+}
+
+impl Record for WatchState {
+    const NAME: &'static str = "watch_state@1";
+}
+
+/// What a batch adds to one rollup row or one customer's totals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RollupDelta {
+    /// Calls attempted.
+    pub attempts: u64,
+    /// Calls connected.
+    pub connected: u64,
+    /// billsec of connected calls.
+    pub billsec: u64,
+    /// Billed seconds.
+    pub billed: u64,
+    /// Charge (micro-units).
+    pub charge: i64,
+    /// Calls with no rate.
+    pub unrated: u64,
+}
+
+impl RollupDelta {
+    /// Adds another delta.
+    pub fn add(&mut self, other: &RollupDelta) {
+        self.attempts += other.attempts;
+        self.connected += other.connected;
+        self.billsec += other.billsec;
+        self.billed += other.billed;
+        self.charge += other.charge;
+        self.unrated += other.unrated;
+    }
+
+    /// Subtracts another delta (when CDRs move to another customer).
+    pub fn sub(&mut self, other: &RollupDelta) {
+        self.attempts = self.attempts.saturating_sub(other.attempts);
+        self.connected = self.connected.saturating_sub(other.connected);
+        self.billsec = self.billsec.saturating_sub(other.billsec);
+        self.billed = self.billed.saturating_sub(other.billed);
+        self.charge -= other.charge;
+        self.unrated = self.unrated.saturating_sub(other.unrated);
+    }
+
+    fn from_rollup(v: (u64, u64, u64, u64, i64)) -> RollupDelta {
+        RollupDelta {
+            attempts: v.0,
+            connected: v.1,
+            billsec: v.2,
+            billed: v.3,
+            charge: v.4,
+            unrated: 0,
+        }
+    }
+}
+
+/// The identity of a CDR in [`CDR_IDS`].
+pub fn cdr_identity(call_id: &str, leg: u8) -> String {
+    let mut id = String::with_capacity(call_id.len() + 2);
+    id.push_str(call_id);
+    id.push('\u{1f}');
+    id.push(if leg == 0 { 'a' } else { 'b' });
+    id
+}
+
+impl Tx {
+    /// Where a CDR with this identity is stored, if it is.
+    pub fn cdr_key(&self, identity: &str) -> Result<Option<CdrKey>, StoreError> {
+        with_table!(self, CDR_IDS, |t| Ok(t
+            .get(identity)?
+            .map(|g| CdrKey::from_tuple(g.value()))))
+    }
+
+    /// One stored CDR.
+    pub fn cdr(&self, key: CdrKey) -> Result<Option<StoredCdr>, StoreError> {
+        with_table!(self, CDRS, |t| match t.get(key.tuple())? {
+            Some(g) => Ok(Some(decode(g.value())?)),
+            None => Ok(None),
+        })
+    }
+
+    /// Stores a CDR under `key` and indexes its identity.
+    pub fn insert_cdr(&mut self, key: CdrKey, cdr: &StoredCdr) -> Result<(), StoreError> {
+        let txn = self.w()?;
+        let identity = cdr_identity(&cdr.call_id, cdr.leg);
+        txn.open_table(CDR_IDS)?
+            .insert(identity.as_str(), key.tuple())?;
+        txn.open_table(CDRS)?.insert(key.tuple(), Ok(cdr.clone()))?;
+        Ok(())
+    }
+
+    /// Stores many CDRs (the ingest's hot path: each table is opened once).
+    pub fn insert_cdrs(&mut self, rows: &[(CdrKey, StoredCdr)]) -> Result<(), StoreError> {
+        let txn = self.w()?;
+        let mut ids = txn.open_table(CDR_IDS)?;
+        let mut cdrs = txn.open_table(CDRS)?;
+        for (key, cdr) in rows {
+            let identity = cdr_identity(&cdr.call_id, cdr.leg);
+            ids.insert(identity.as_str(), key.tuple())?;
+            cdrs.insert(key.tuple(), Ok(cdr.clone()))?;
+        }
+        Ok(())
+    }
+
+    /// Whether each identity is stored already (same order as `identities`).
+    pub fn cdrs_known(&self, identities: &[String]) -> Result<Vec<bool>, StoreError> {
+        with_table!(self, CDR_IDS, |t| {
+            let mut out = Vec::with_capacity(identities.len());
+            for id in identities {
+                out.push(t.get(id.as_str())?.is_some());
+            }
+            Ok(out)
+        })
+    }
+
+    /// Removes a stored CDR (to store it again under another customer).
+    pub fn remove_cdr(&mut self, key: CdrKey) -> Result<Option<StoredCdr>, StoreError> {
+        let txn = self.w()?;
+        let removed = match txn.open_table(CDRS)?.remove(key.tuple())? {
+            Some(g) => Some(decode(g.value())?),
+            None => None,
+        };
+        if let Some(cdr) = &removed {
+            txn.open_table(CDR_IDS)?
+                .remove(cdr_identity(&cdr.call_id, cdr.leg).as_str())?;
+        }
+        Ok(removed)
+    }
+
+    /// A customer's CDRs with `from <= start < to`, newest first, starting below `below`
+    /// (exclusive), for which `keep` is true; at most `limit`.
+    pub fn cdrs_newest_first(
+        &self,
+        customer: u64,
+        from: i64,
+        to: i64,
+        below: Option<CdrKey>,
+        limit: usize,
+        mut keep: impl FnMut(&StoredCdr) -> bool,
+    ) -> Result<Vec<(CdrKey, StoredCdr)>, StoreError> {
+        let low = (customer, from, 0u64);
+        let high = match below {
+            Some(k) if k.customer == customer && k.start < to => k.tuple(),
+            _ => (customer, to, 0u64),
+        };
+        with_table!(self, CDRS, |t| {
+            let mut out = Vec::new();
+            for row in t.range(low..high)?.rev() {
+                if out.len() >= limit {
+                    break;
+                }
+                let (key, value) = row?;
+                let cdr = decode(value.value())?;
+                if keep(&cdr) {
+                    out.push((CdrKey::from_tuple(key.value()), cdr));
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    /// Every CDR of a customer (oldest first), for moving unassigned ones.
+    pub fn cdrs_of(&self, customer: u64) -> Result<Vec<(CdrKey, StoredCdr)>, StoreError> {
+        with_table!(self, CDRS, |t| {
+            let mut out = Vec::new();
+            for row in t.range((customer, i64::MIN, 0u64)..=(customer, i64::MAX, u64::MAX))? {
+                let (key, value) = row?;
+                out.push((CdrKey::from_tuple(key.value()), decode(value.value())?));
+            }
+            Ok(out)
+        })
+    }
+
+    /// Adds deltas to rollup rows (customer, day, destination name).
+    pub fn add_rollups<'a>(
+        &mut self,
+        deltas: impl IntoIterator<Item = ((u64, i64, &'a str), RollupDelta)>,
+        subtract: bool,
+    ) -> Result<(), StoreError> {
+        let mut t = self.w()?.open_table(ROLLUPS)?;
+        for (key, delta) in deltas {
+            let mut cur = t
+                .get(key)?
+                .map(|g| RollupDelta::from_rollup(g.value()))
+                .unwrap_or_default();
+            if subtract {
+                cur.sub(&delta);
+            } else {
+                cur.add(&delta);
+            }
+            if cur.attempts == 0 {
+                t.remove(key)?;
+            } else {
+                t.insert(
+                    key,
+                    (
+                        cur.attempts,
+                        cur.connected,
+                        cur.billsec,
+                        cur.billed,
+                        cur.charge,
+                    ),
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A customer's rollup rows with `day_from <= day < day_to`: (day, destination, figures).
+    pub fn rollups(
+        &self,
+        customer: u64,
+        day_from: i64,
+        day_to: i64,
+    ) -> Result<Vec<(i64, String, RollupDelta)>, StoreError> {
+        with_table!(self, ROLLUPS, |t| {
+            let mut out = Vec::new();
+            for row in t.range((customer, day_from, "")..(customer, day_to, ""))? {
+                let (key, value) = row?;
+                let (_, day, name) = key.value();
+                out.push((
+                    day,
+                    name.to_string(),
+                    RollupDelta::from_rollup(value.value()),
+                ));
+            }
+            Ok(out)
+        })
+    }
+
+    /// Adds deltas to customers' totals.
+    pub fn add_totals(
+        &mut self,
+        deltas: impl IntoIterator<Item = (u64, RollupDelta)>,
+        subtract: bool,
+    ) -> Result<(), StoreError> {
+        let mut t = self.w()?.open_table(TOTALS)?;
+        for (customer, delta) in deltas {
+            let mut cur = match t.get(customer)? {
+                Some(g) => {
+                    let v = g.value();
+                    RollupDelta {
+                        attempts: v.0,
+                        connected: v.1,
+                        billsec: v.2,
+                        billed: v.3,
+                        charge: v.4,
+                        unrated: v.5,
+                    }
+                }
+                None => RollupDelta::default(),
+            };
+            if subtract {
+                cur.sub(&delta);
+            } else {
+                cur.add(&delta);
+            }
+            t.insert(
+                customer,
+                (
+                    cur.attempts,
+                    cur.connected,
+                    cur.billsec,
+                    cur.billed,
+                    cur.charge,
+                    cur.unrated,
+                ),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// A customer's totals.
+    pub fn totals(&self, customer: u64) -> Result<RollupDelta, StoreError> {
+        with_table!(self, TOTALS, |t| Ok(t
+            .get(customer)?
+            .map(|g| {
+                let v = g.value();
+                RollupDelta {
+                    attempts: v.0,
+                    connected: v.1,
+                    billsec: v.2,
+                    billed: v.3,
+                    charge: v.4,
+                    unrated: v.5,
+                }
+            })
+            .unwrap_or_default()))
+    }
+
+    /// A counter of the META table (0 when unset).
+    pub fn counter(&self, name: &str) -> Result<u64, StoreError> {
+        with_table!(self, META, |t| Ok(t
+            .get(name)?
+            .map(|g| g.value())
+            .unwrap_or(0)))
+    }
+
+    /// Adds to (or, with a negative delta, takes from) a counter of the META table.
+    pub fn bump_counter(&mut self, name: &str, delta: i64) -> Result<u64, StoreError> {
+        let mut t = self.w()?.open_table(META)?;
+        let cur = t.get(name)?.map(|g| g.value()).unwrap_or(0);
+        let next = cur.saturating_add_signed(delta);
+        t.insert(name, next)?;
+        Ok(next)
+    }
+
+    /// Records a quarantined line or document; its id is assigned here.
+    pub fn quarantine(
+        &mut self,
+        mut entry: QuarantineEntry,
+    ) -> Result<QuarantineEntry, StoreError> {
+        let mut t = self.w()?.open_table(QUARANTINE)?;
+        let id = t.last()?.map(|(k, _)| k.value()).unwrap_or(0) + 1;
+        entry.id = id;
+        t.insert(id, Ok(entry.clone()))?;
+        Ok(entry)
+    }
+
+    /// The newest quarantine entries, newest first.
+    pub fn quarantined(&self, limit: usize) -> Result<Vec<QuarantineEntry>, StoreError> {
+        with_table!(self, QUARANTINE, |t| {
+            let mut out = Vec::new();
+            for row in t.iter()?.rev().take(limit) {
+                let (_, value) = row?;
+                out.push(decode(value.value())?);
+            }
+            Ok(out)
+        })
+    }
+
+    /// How many entries the quarantine holds.
+    pub fn quarantine_len(&self) -> Result<u64, StoreError> {
+        use redb::ReadableTableMetadata;
+        with_table!(self, QUARANTINE, |t| Ok(t.len()?))
+    }
+
+    /// Where a watched file was read up to.
+    pub fn watch_state(&self, path: &str) -> Result<Option<WatchState>, StoreError> {
+        with_table!(self, WATCHES, |t| match t.get(path)? {
+            Some(g) => Ok(Some(decode(g.value())?)),
+            None => Ok(None),
+        })
+    }
+
+    /// Records where a watched file was read up to.
+    pub fn set_watch_state(&mut self, path: &str, state: &WatchState) -> Result<(), StoreError> {
+        self.w()?
+            .open_table(WATCHES)?
+            .insert(path, Ok(state.clone()))?;
+        Ok(())
+    }
+}
