@@ -1,1 +1,0 @@
-//! Rating: prices a call from a rate card.
