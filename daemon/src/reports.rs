@@ -122,11 +122,7 @@ pub fn traffic(d: &RollupDelta) -> Traffic {
         attempts: d.attempts,
         connected: d.connected,
         asr,
-        acd: if d.connected == 0 {
-            0
-        } else {
-            d.billsec / d.connected
-        },
+        acd: d.billsec.checked_div(d.connected).unwrap_or(0),
         duration: d.billsec,
         billed_duration: d.billed,
         charge: Micros(d.charge),
