@@ -12,6 +12,8 @@ use time::OffsetDateTime;
 use crate::admin::ops::customer_exists;
 use crate::ingest::pipeline::day_of;
 use crate::store::Tx;
+
+pub mod csv;
 use crate::store::cdr::{CdrKey, RollupDelta, StoredCdr, UNASSIGNED};
 
 /// Largest page of CDRs.
