@@ -135,6 +135,7 @@ fn price_with(routed: &[RoutedCard<'_>], raw: &RawCdr, cdr: &mut StoredCdr) {
 pub struct Ingest {
     store: Store,
     cache: Arc<Mutex<Option<Arc<RatingCache>>>>,
+    customer_variable: Option<Arc<str>>,
 }
 
 impl std::fmt::Debug for Ingest {
@@ -247,7 +248,20 @@ impl Ingest {
         Ingest {
             store,
             cache: Arc::new(Mutex::new(None)),
+            customer_variable: None,
         }
+    }
+
+    /// Sets the FreeSWITCH variable whose value is matched to customers' account codes
+    /// (`[ingest] customer_variable`).
+    pub fn with_customer_variable(mut self, name: Option<String>) -> Ingest {
+        self.customer_variable = name.map(Arc::from);
+        self
+    }
+
+    /// The FreeSWITCH variable that names the customer, if configured.
+    pub fn customer_variable(&self) -> Option<&str> {
+        self.customer_variable.as_deref()
     }
 
     /// The store.
