@@ -17,8 +17,8 @@ use std::time::{Duration, Instant};
 
 use portico_protocol::{Blob, CdrImportChunk, CdrQuery, CustomerPatch, ReportQuery};
 use porticod::admin::ops;
-use porticod::ingest::import::import_chunk;
 use porticod::ingest::formats::complete_records_len;
+use porticod::ingest::import::import_chunk;
 use porticod::ingest::pipeline::Ingest;
 use porticod::reports;
 use porticod::store::Store;
@@ -42,7 +42,14 @@ fn args() -> Args {
         match flag.as_str() {
             "--data" => a.data = it.next().expect("--data DIR").into(),
             "--rows" => a.rows = it.next().expect("--rows N").parse().expect("a number"),
-            "--chunk-mib" => a.chunk = it.next().expect("--chunk-mib N").parse::<usize>().expect("a number") << 20,
+            "--chunk-mib" => {
+                a.chunk = it
+                    .next()
+                    .expect("--chunk-mib N")
+                    .parse::<usize>()
+                    .expect("a number")
+                    << 20
+            }
             "--store" => a.store_dir = Some(it.next().expect("--store DIR").into()),
             _ => {} // cargo bench passes --bench
         }
@@ -95,7 +102,8 @@ fn main() {
     )
     .expect("meta JSON");
     let rates = std::fs::read_to_string(a.data.join("rates.csv")).expect("rates.csv");
-    let dir = tempfile::tempdir_in(a.store_dir.clone().unwrap_or_else(std::env::temp_dir)).expect("temp dir");
+    let dir = tempfile::tempdir_in(a.store_dir.clone().unwrap_or_else(std::env::temp_dir))
+        .expect("temp dir");
     let store_path = dir.path().join("portico.redb");
     let store = Store::open(&store_path).expect("store");
 
@@ -146,7 +154,11 @@ fn main() {
                 continue;
             }
         }
-        let take = if eof { pending.len() } else { complete_records_len(&pending) };
+        let take = if eof {
+            pending.len()
+        } else {
+            complete_records_len(&pending)
+        };
         if take == 0 {
             continue;
         }
@@ -184,7 +196,11 @@ fn main() {
         parse_time(meta["t_end"].as_str().expect("t_end")),
     );
 
-    println!("portico cdr bench: {} rows from {}", a.rows, csv_path.display());
+    println!(
+        "portico cdr bench: {} rows from {}",
+        a.rows,
+        csv_path.display()
+    );
     println!(
         "ingest: {imported} CDRs in {:.2} s = {:.0} rows/s (quarantined {quarantined}, unrated {unrated}), chunk {} MiB",
         ingest_time.as_secs_f64(),
@@ -242,5 +258,8 @@ fn main() {
             qb.as_secs_f64() * 1e3
         );
     }
-    println!("peak RSS (VmHWM) at the end: {:.1} MiB", vm_hwm_kib() as f64 / 1024.0);
+    println!(
+        "peak RSS (VmHWM) at the end: {:.1} MiB",
+        vm_hwm_kib() as f64 / 1024.0
+    );
 }
