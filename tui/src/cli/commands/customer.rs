@@ -1,11 +1,13 @@
 //! `portico customer ...`: customers and carriers, and turning flags into a `CustomerPatch`.
 
-use portico_protocol::{Access, Customer, CustomerDetail, CustomerPatch, CustomerStatus, Section};
+use portico_protocol::{
+    Access, Balance, Customer, CustomerDetail, CustomerPatch, CustomerStatus, Section,
+};
 
 use super::Session;
 use crate::cli::args::{CustomerCommand, CustomerFields};
 use crate::cli::error::CliError;
-use crate::cli::output::{Align, Fields, Table, join, removed, table_or, time};
+use crate::cli::output::{Align, Fields, Table, join, removed, table_or, time, yes_no};
 use crate::cli::values;
 
 /// Runs one `customer` subcommand.
@@ -31,6 +33,15 @@ pub async fn run(session: &Session, command: CustomerCommand) -> Result<String, 
                 .call("customer_show", |ctx| conn.admin().customer_show(ctx, id))
                 .await?;
             format.render(&detail, render_detail)
+        }
+        CustomerCommand::Balance { id } => {
+            let conn = session.connect().await?;
+            let balance = conn
+                .call("customer_balance", |ctx| {
+                    conn.admin().customer_balance(ctx, id)
+                })
+                .await?;
+            format.render(&balance, render_balance)
         }
         CustomerCommand::Add(args) => {
             let patch = patch(Some(args.name), Some(args.currency), &args.fields)?;
@@ -151,6 +162,16 @@ pub fn render_detail(d: &CustomerDetail) -> String {
     let mut f = customer_fields(c);
     f.add("template_of", join(&d.template_of));
     let mut out = f.render();
+    if let Some(b) = &d.balance {
+        out.push_str("\nbalance:\n");
+        let mut f = Fields::new();
+        add_balance(&mut f, b);
+        for line in f.render().lines() {
+            out.push_str("  ");
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
 
     let mut contacts = Table::new(&[
         ("ID", Align::Right),
@@ -247,6 +268,26 @@ pub fn render_detail(d: &CustomerDetail) -> String {
     out.push('\n');
     out.push_str(&render_overrides(c));
     out
+}
+
+/// A balance's `key: value` lines, amounts with the currency.
+fn add_balance(f: &mut Fields, b: &Balance) {
+    let cur = &b.currency;
+    f.add("payments", format!("{} {cur}", b.payments))
+        .add("charges", format!("{} {cur}", b.charges))
+        .add("balance", format!("{} {cur}", b.balance))
+        .add("debit_limit", format!("{} {cur}", b.debit_limit))
+        .add("available", format!("{} {cur}", b.available))
+        .add("low_balance", yes_no(b.low_balance))
+        .add("exhausted", yes_no(b.exhausted));
+}
+
+/// `customer balance`: the customer's id, then its balance.
+pub fn render_balance(b: &Balance) -> String {
+    let mut f = Fields::new();
+    f.add("customer", b.customer_id.to_string());
+    add_balance(&mut f, b);
+    f.render()
 }
 
 fn section(out: &mut String, title: &str, table: &Table) {
@@ -441,6 +482,7 @@ mod tests {
                 required: true,
             }],
             template_of: vec!["portal.localhost".into()],
+            balance: None,
         };
         let text = render_detail(&detail);
         assert!(text.contains("name:          Demo\\nCustomer\n"), "{text}");
