@@ -783,7 +783,7 @@ A progress bar is shown on stderr when it is a terminal (not with --json).\n\n\
 Exit status: 0 when every chunk was taken, also when lines were quarantined; 1 when a chunk \
 could not be imported (the message says which lines were already committed).",
         after_help = "Examples:\n  \
-portico cdr import --format asterisk-csv /var/log/asterisk/cdr-csv/Master.csv --time-zone Europe/Paris\n  \
+portico cdr import --format asterisk-csv --time-zone Europe/Paris Master.csv\n  \
 portico cdr import --format freeswitch-csv /var/log/freeswitch/cdr-csv/Master.csv\n  \
 portico cdr import --format freeswitch-json /var/spool/freeswitch/json_cdr/*.json\n  \
 portico cdr import --format generic-csv calls.csv --mapping call_id=uuid,source=caller\n  \

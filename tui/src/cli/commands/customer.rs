@@ -504,4 +504,88 @@ mod tests {
             detail
         );
     }
+
+    fn balance(low: bool) -> Balance {
+        Balance {
+            customer_id: 7,
+            currency: "USD".into(),
+            payments: Micros(5_000_000),
+            charges: Micros(7_125_000),
+            balance: Micros(-2_125_000),
+            debit_limit: Micros(5_000_000),
+            available: Micros(2_875_000),
+            low_balance: low,
+            exhausted: false,
+        }
+    }
+
+    #[test]
+    fn balance_prints_every_figure_with_the_currency() {
+        assert_eq!(
+            render_balance(&balance(true)),
+            "customer:    7\npayments:    5.00 USD\ncharges:     7.125 USD\n\
+             balance:     -2.125 USD\ndebit_limit: 5.00 USD\navailable:   2.875 USD\n\
+             low_balance: yes\nexhausted:   no\n"
+        );
+    }
+
+    #[test]
+    fn show_prints_the_balance_block_when_there_is_one() {
+        let mut detail = CustomerDetail {
+            customer: customer(),
+            contacts: vec![],
+            routes: vec![],
+            payments: vec![],
+            alerts: vec![],
+            packages: vec![],
+            contracts: vec![],
+            template_of: vec![],
+            balance: None,
+        };
+        assert!(!render_detail(&detail).contains("balance:\n"));
+        detail.balance = Some(balance(false));
+        let text = render_detail(&detail);
+        assert!(
+            text.contains(
+                "\nbalance:\n  payments:    5.00 USD\n  charges:     7.125 USD\n  \
+                 balance:     -2.125 USD\n  debit_limit: 5.00 USD\n  available:   2.875 USD\n  \
+                 low_balance: no\n  exhausted:   no\n\ncontacts: (none)\n"
+            ),
+            "{text}"
+        );
+    }
+
+    #[tokio::test]
+    async fn balance_asks_the_daemon() {
+        use crate::cli::fake_daemon;
+        use portico_protocol::{AdminRequest, AdminResponse};
+        let path = fake_daemon::socket("customer-balance");
+        fake_daemon::start(&path, |request| match request {
+            AdminRequest::Version { client_protocol } => {
+                Some(fake_daemon::version(client_protocol))
+            }
+            AdminRequest::CustomerBalance { customer_id: 7 } => {
+                Some(AdminResponse::CustomerBalance(Ok(balance(false))))
+            }
+            _ => None,
+        });
+        let cli = Cli::try_parse_from([
+            "portico",
+            "--json",
+            "--socket",
+            path.to_str().unwrap(),
+            "customer",
+            "balance",
+            "7",
+        ])
+        .unwrap();
+        let out = crate::cli::commands::run(&cli.global, cli.command.unwrap())
+            .await
+            .unwrap();
+        assert_eq!(
+            serde_json::from_str::<Balance>(&out).unwrap(),
+            balance(false)
+        );
+        let _ = std::fs::remove_file(&path);
+    }
 }
