@@ -143,15 +143,11 @@ fn day_range(q: &ReportQuery) -> (i64, i64) {
 pub fn breakout(tx: &Tx, q: &ReportQuery) -> AdminResult<Vec<BreakoutRow>> {
     customer_exists(tx, q.customer_id)?;
     let (from, to) = day_range(q);
-    let mut groups: BTreeMap<(Option<i64>, String), RollupDelta> = BTreeMap::new();
-    for (day, name, d) in tx.rollups(q.customer_id, from, to)? {
-        let key = (q.per_day.then_some(day * 86_400), name);
-        groups.entry(key).or_default().add(&d);
-    }
-    let mut rows: Vec<BreakoutRow> = groups
+    let mut rows: Vec<BreakoutRow> = tx
+        .rollups_by_destination(q.customer_id, from, to, q.per_day)?
         .into_iter()
-        .map(|((day, name), d)| BreakoutRow {
-            day,
+        .map(|(day, name, d)| BreakoutRow {
+            day: day.map(|d| d * 86_400),
             destination_name: name,
             traffic: traffic(&d),
         })
@@ -181,7 +177,7 @@ pub fn summary(tx: &Tx, q: &ReportQuery) -> AdminResult<Summary> {
     let (from, to) = day_range(q);
     let mut days: BTreeMap<i64, RollupDelta> = BTreeMap::new();
     let mut months: BTreeMap<i64, RollupDelta> = BTreeMap::new();
-    for (day, _, d) in tx.rollups(q.customer_id, from, to)? {
+    for (day, d) in tx.rollups_by_day(q.customer_id, from, to)? {
         days.entry(day * 86_400).or_default().add(&d);
         months.entry(month_start(day)).or_default().add(&d);
     }

@@ -22,8 +22,14 @@ pub const CDR_IDS: TableDefinition<&str, (u64, i64, u64)> = TableDefinition::new
 pub type RollupRow = (u64, u64, u64, u64, i64);
 /// A customer's totals: (attempts, connected, billsec, billed, charge, unrated).
 pub type TotalsRow = (u64, u64, u64, u64, i64, u64);
-/// Rollups by (customer, UTC day number, destination name).
-pub const ROLLUPS: TableDefinition<(u64, i64, &str), RollupRow> = TableDefinition::new("rollups@1");
+/// Rollups by (customer, UTC day number, destination name id). Fixed-width keys: a 30-day
+/// breakout of a heavy customer scans tens of thousands of rows, and comparing and grouping
+/// integers is what keeps it fast.
+pub const ROLLUPS: TableDefinition<(u64, i64, u32), RollupRow> = TableDefinition::new("rollups@1");
+/// Destination name → its id in [`ROLLUPS`].
+pub const DEST_NAMES: TableDefinition<&str, u32> = TableDefinition::new("dest_names@1");
+/// Destination name id → the name.
+pub const DEST_BY_ID: TableDefinition<u32, &str> = TableDefinition::new("dest_by_id@1");
 /// Per-customer running totals.
 pub const TOTALS: TableDefinition<u64, TotalsRow> = TableDefinition::new("cdr_totals@1");
 /// Quarantined lines and documents by id.
@@ -303,8 +309,30 @@ impl Tx {
         deltas: impl IntoIterator<Item = ((u64, i64, &'a str), RollupDelta)>,
         subtract: bool,
     ) -> Result<(), StoreError> {
-        let mut t = self.w()?.open_table(ROLLUPS)?;
-        for (key, delta) in deltas {
+        let txn = self.w()?;
+        let mut names = txn.open_table(DEST_NAMES)?;
+        let mut by_id = txn.open_table(DEST_BY_ID)?;
+        let mut t = txn.open_table(ROLLUPS)?;
+        let mut ids: std::collections::HashMap<&'a str, u32> = std::collections::HashMap::new();
+        for ((customer, day, name), delta) in deltas {
+            let id = match ids.get(name) {
+                Some(id) => *id,
+                None => {
+                    let known = names.get(name)?.map(|g| g.value());
+                    let id = match known {
+                        Some(id) => id,
+                        None => {
+                            let id = by_id.last()?.map(|(k, _)| k.value()).unwrap_or(0) + 1;
+                            names.insert(name, id)?;
+                            by_id.insert(id, name)?;
+                            id
+                        }
+                    };
+                    ids.insert(name, id);
+                    id
+                }
+            };
+            let key = (customer, day, id);
             let mut cur = t
                 .get(key)?
                 .map(|g| RollupDelta::from_rollup(g.value()))
@@ -319,36 +347,62 @@ impl Tx {
             } else {
                 t.insert(
                     key,
-                    (
-                        cur.attempts,
-                        cur.connected,
-                        cur.billsec,
-                        cur.billed,
-                        cur.charge,
-                    ),
+                    (cur.attempts, cur.connected, cur.billsec, cur.billed, cur.charge),
                 )?;
             }
         }
         Ok(())
     }
 
-    /// A customer's rollup rows with `day_from <= day < day_to`: (day, destination, figures).
-    pub fn rollups(
+    /// A customer's rollups with `day_from <= day < day_to`, summed per destination name (and
+    /// per day when `per_day`): (day, name, figures).
+    pub fn rollups_by_destination(
         &self,
         customer: u64,
         day_from: i64,
         day_to: i64,
-    ) -> Result<Vec<(i64, String, RollupDelta)>, StoreError> {
+        per_day: bool,
+    ) -> Result<Vec<(Option<i64>, String, RollupDelta)>, StoreError> {
+        let mut groups: std::collections::HashMap<(Option<i64>, u32), RollupDelta> =
+            std::collections::HashMap::new();
         with_table!(self, ROLLUPS, |t| {
-            let mut out = Vec::new();
-            for row in t.range((customer, day_from, "")..(customer, day_to, ""))? {
+            for row in t.range((customer, day_from, 0u32)..(customer, day_to, 0u32))? {
                 let (key, value) = row?;
-                let (_, day, name) = key.value();
-                out.push((
-                    day,
-                    name.to_string(),
-                    RollupDelta::from_rollup(value.value()),
-                ));
+                let (_, day, id) = key.value();
+                groups
+                    .entry((per_day.then_some(day), id))
+                    .or_default()
+                    .add(&RollupDelta::from_rollup(value.value()));
+            }
+            Ok::<_, StoreError>(())
+        })?;
+        with_table!(self, DEST_BY_ID, |t| {
+            let mut out = Vec::with_capacity(groups.len());
+            for ((day, id), delta) in groups {
+                let name = t.get(id)?.map(|g| g.value().to_string()).unwrap_or_default();
+                out.push((day, name, delta));
+            }
+            Ok(out)
+        })
+    }
+
+    /// A customer's rollups with `day_from <= day < day_to`, summed per day.
+    pub fn rollups_by_day(
+        &self,
+        customer: u64,
+        day_from: i64,
+        day_to: i64,
+    ) -> Result<Vec<(i64, RollupDelta)>, StoreError> {
+        with_table!(self, ROLLUPS, |t| {
+            let mut out: Vec<(i64, RollupDelta)> = Vec::new();
+            for row in t.range((customer, day_from, 0u32)..(customer, day_to, 0u32))? {
+                let (key, value) = row?;
+                let (_, day, _) = key.value();
+                let d = RollupDelta::from_rollup(value.value());
+                match out.last_mut() {
+                    Some((last, sum)) if *last == day => sum.add(&d),
+                    _ => out.push((day, d)),
+                }
             }
             Ok(out)
         })

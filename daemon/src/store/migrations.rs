@@ -47,6 +47,8 @@ fn create_cdr_tables(txn: &WriteTransaction) -> Result<(), StoreError> {
     txn.open_table(CDRS)?;
     txn.open_table(CDR_IDS)?;
     txn.open_table(ROLLUPS)?;
+    txn.open_table(DEST_NAMES)?;
+    txn.open_table(DEST_BY_ID)?;
     txn.open_table(TOTALS)?;
     txn.open_table(QUARANTINE)?;
     txn.open_table(WATCHES)?;
