@@ -9,12 +9,28 @@
 //! listen = ["0.0.0.0:80", "[::]:80"]
 //! [log]
 //! level = "info"
+//! [ingest]                              # optional: CDRs that come in on their own
+//! listen = ["127.0.0.1:8090"]           # FreeSWITCH mod_json_cdr posts here
+//! username = "freeswitch"               # its `cred` is username:password
+//! password = "a long random secret"
+//! customer_variable = "portico_account" # FreeSWITCH variable holding the account code
+//! time_zone = "UTC"                     # zone of times written without an offset
+//! [[ingest.watch]]                      # a file the switch appends to
+//! path = "/var/log/asterisk/cdr-csv/Master.csv"
+//! format = "asterisk-csv"
+//! time_zone = "Europe/Paris"
+//! poll_ms = 1000
 //! ```
 
+use std::collections::{BTreeMap, HashSet};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
+use jiff::tz::TimeZone;
 use serde::Deserialize;
+
+use crate::ingest::formats_pending::{Format, GenericMapping};
 
 /// Where the packaged config lives.
 pub const DEFAULT_CONFIG: &str = "/etc/portico/porticod.toml";
@@ -60,6 +76,8 @@ struct RawConfig {
     http: RawHttp,
     #[serde(default)]
     log: RawLog,
+    #[serde(default)]
+    ingest: RawIngest,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -109,6 +127,8 @@ pub struct Config {
     pub log_level: String,
     /// Development mode.
     pub dev: bool,
+    /// `[ingest]`: the HTTP endpoint for mod_json_cdr and the watched files.
+    pub ingest: IngestConfig,
 }
 
 impl Config {
@@ -194,6 +214,7 @@ impl Config {
             None if o.dev => None,
             None => Some("portico-admin".to_string()),
         };
+        let ingest = IngestConfig::from_raw(raw.ingest, shown, &http_listen)?;
         Ok(Config {
             data_dir,
             admin_socket,
@@ -201,7 +222,378 @@ impl Config {
             http_listen,
             log_level: raw.log.level.unwrap_or_else(|| "info".into()),
             dev: o.dev,
+            ingest,
         })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// [ingest]
+
+/// Default interval between two looks at a watched file.
+pub const DEFAULT_POLL_MS: u64 = 1000;
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIngest {
+    listen: Option<Vec<String>>,
+    username: Option<String>,
+    password: Option<String>,
+    #[serde(default)]
+    allow_anonymous: bool,
+    customer_variable: Option<String>,
+    time_zone: Option<String>,
+    #[serde(default)]
+    watch: Vec<RawWatch>,
+}
+
+// No Debug derive: the raw section holds the password in clear.
+impl std::fmt::Debug for RawIngest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawIngest")
+            .field("listen", &self.listen)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("allow_anonymous", &self.allow_anonymous)
+            .field("customer_variable", &self.customer_variable)
+            .field("time_zone", &self.time_zone)
+            .field("watch", &self.watch)
+            .finish()
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWatch {
+    path: PathBuf,
+    format: String,
+    time_zone: Option<String>,
+    poll_ms: Option<u64>,
+    mapping: Option<RawMapping>,
+}
+
+/// A generic CSV mapping, as a table (`{ call_id = "UUID" }`) or as the CLI writes it
+/// (`"call_id=UUID,destination=Called"`).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawMapping {
+    Table(BTreeMap<String, String>),
+    Text(String),
+}
+
+/// `[ingest]`: the ways CDRs come in without an admin: the HTTP endpoint FreeSWITCH's
+/// mod_json_cdr posts to, and watched files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IngestConfig {
+    /// Listen addresses of the mod_json_cdr endpoint; empty: no endpoint.
+    pub listen: Vec<SocketAddr>,
+    /// The credentials a poster must send (HTTP basic auth); `None` only when
+    /// `allow_anonymous = true` on loopback addresses, or without a listener.
+    pub auth: Option<BasicAuth>,
+    /// The FreeSWITCH channel variable whose value is matched to customers' account codes.
+    pub customer_variable: Option<String>,
+    /// The zone of times written without an offset (default UTC).
+    pub time_zone: TimeZone,
+    /// The watched files.
+    pub watch: Vec<WatchConfig>,
+}
+
+impl Default for IngestConfig {
+    fn default() -> Self {
+        IngestConfig {
+            listen: Vec::new(),
+            auth: None,
+            customer_variable: None,
+            time_zone: TimeZone::UTC,
+            watch: Vec::new(),
+        }
+    }
+}
+
+/// HTTP basic-auth credentials (mod_json_cdr's `cred` = `username:password`).
+#[derive(Clone, PartialEq, Eq)]
+pub struct BasicAuth {
+    /// The user name.
+    pub username: String,
+    /// The password, in clear (it is a shared secret with the switch's config file).
+    pub password: String,
+}
+
+impl std::fmt::Debug for BasicAuth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BasicAuth")
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .finish()
+    }
+}
+
+/// One `[[ingest.watch]]` entry: a file a switch appends CDR lines to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WatchConfig {
+    /// The file's path (absolute); its read position is stored under this path.
+    pub path: PathBuf,
+    /// A line format: `asterisk-csv`, `freeswitch-csv` or `generic-csv`.
+    pub format: Format,
+    /// The zone of its local times (default: `[ingest] time_zone`).
+    pub time_zone: TimeZone,
+    /// How often the file is looked at.
+    pub poll: Duration,
+    /// The generic CSV mapping (`generic-csv` only).
+    pub mapping: Option<GenericMapping>,
+}
+
+fn invalid(path: &str, key: impl Into<String>, reason: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        path: path.to_string(),
+        key: key.into(),
+        reason: reason.into(),
+    }
+}
+
+fn time_zone(shown: &str, key: &str, name: &str) -> Result<TimeZone, ConfigError> {
+    TimeZone::get(name.trim()).map_err(|_| {
+        invalid(
+            shown,
+            key,
+            format!(
+                "\"{name}\" is not a known time zone; write an IANA name such as \
+                 \"Europe/Paris\", \"America/New_York\" or \"UTC\""
+            ),
+        )
+    })
+}
+
+impl IngestConfig {
+    fn from_raw(
+        raw: RawIngest,
+        shown: &str,
+        http_listen: &[SocketAddr],
+    ) -> Result<IngestConfig, ConfigError> {
+        let mut listen = Vec::new();
+        for addr in raw.listen.iter().flatten() {
+            let parsed = addr.trim().parse::<SocketAddr>().map_err(|_| {
+                invalid(
+                    shown,
+                    "ingest.listen",
+                    format!(
+                        "\"{addr}\" is not an address with a port; write it like 127.0.0.1:8090"
+                    ),
+                )
+            })?;
+            if http_listen.contains(&parsed) {
+                return Err(invalid(
+                    shown,
+                    "ingest.listen",
+                    format!(
+                        "{parsed} is also a portal address (http.listen); give the CDR \
+                         endpoint a port of its own"
+                    ),
+                ));
+            }
+            if listen.contains(&parsed) {
+                return Err(invalid(
+                    shown,
+                    "ingest.listen",
+                    format!("{parsed} is listed twice"),
+                ));
+            }
+            listen.push(parsed);
+        }
+        let auth = Self::auth(&raw, shown, &listen)?;
+
+        let customer_variable = match raw.customer_variable.as_deref().map(str::trim) {
+            None => None,
+            Some(v)
+                if !v.is_empty()
+                    && v.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')) =>
+            {
+                Some(v.to_string())
+            }
+            Some(v) => {
+                return Err(invalid(
+                    shown,
+                    "ingest.customer_variable",
+                    format!(
+                        "\"{v}\" is not a FreeSWITCH variable name; use letters, digits, \
+                         '_', '-' or '.', e.g. \"portico_account\""
+                    ),
+                ));
+            }
+        };
+        let zone = match &raw.time_zone {
+            Some(name) => time_zone(shown, "ingest.time_zone", name)?,
+            None => TimeZone::UTC,
+        };
+
+        let mut watch = Vec::new();
+        let mut paths = HashSet::new();
+        for (i, w) in raw.watch.into_iter().enumerate() {
+            let key = |k: &str| format!("ingest.watch[{i}].{k}");
+            let shown_path = w.path.display().to_string();
+            if !w.path.is_absolute() {
+                return Err(invalid(
+                    shown,
+                    key("path"),
+                    format!(
+                        "\"{shown_path}\" is not an absolute path; write the full path, \
+                         e.g. /var/log/asterisk/cdr-csv/Master.csv"
+                    ),
+                ));
+            }
+            if w.path.to_str().is_none() {
+                return Err(invalid(
+                    shown,
+                    key("path"),
+                    format!("\"{shown_path}\" is not valid UTF-8"),
+                ));
+            }
+            if !paths.insert(w.path.clone()) {
+                return Err(invalid(
+                    shown,
+                    key("path"),
+                    format!("\"{shown_path}\" is watched twice; keep one entry"),
+                ));
+            }
+            let format: Format = w
+                .format
+                .trim()
+                .parse()
+                .map_err(|e: String| invalid(shown, key("format"), e))?;
+            if format == Format::FreeswitchJson {
+                return Err(invalid(
+                    shown,
+                    key("format"),
+                    "freeswitch-json is not a line format: mod_json_cdr writes one file per \
+                     call; point its url at [ingest] listen instead, or watch a line format \
+                     (asterisk-csv, freeswitch-csv, generic-csv)",
+                ));
+            }
+            let time_zone = match &w.time_zone {
+                Some(name) => time_zone(shown, &key("time_zone"), name)?,
+                None => zone.clone(),
+            };
+            let poll_ms = w.poll_ms.unwrap_or(DEFAULT_POLL_MS);
+            if !(10..=3_600_000).contains(&poll_ms) {
+                return Err(invalid(
+                    shown,
+                    key("poll_ms"),
+                    format!("{poll_ms} is out of range; give milliseconds from 10 to 3600000"),
+                ));
+            }
+            let mapping = match w.mapping {
+                None => None,
+                Some(_) if format != Format::GenericCsv => {
+                    return Err(invalid(
+                        shown,
+                        key("mapping"),
+                        format!("a mapping is for generic-csv only, and this file is {format}"),
+                    ));
+                }
+                Some(m) => {
+                    let text = match m {
+                        RawMapping::Text(t) => t,
+                        RawMapping::Table(t) => {
+                            let mut parts = Vec::new();
+                            for (field, column) in t {
+                                if column.contains([',', '=']) || field.contains([',', '=']) {
+                                    return Err(invalid(
+                                        shown,
+                                        key("mapping"),
+                                        format!(
+                                            "{field} = \"{column}\": names with ',' or '=' \
+                                             cannot be mapped"
+                                        ),
+                                    ));
+                                }
+                                parts.push(format!("{field}={column}"));
+                            }
+                            parts.join(",")
+                        }
+                    };
+                    Some(
+                        text.parse::<GenericMapping>()
+                            .map_err(|e| invalid(shown, key("mapping"), e))?,
+                    )
+                }
+            };
+            watch.push(WatchConfig {
+                path: w.path,
+                format,
+                time_zone,
+                poll: Duration::from_millis(poll_ms),
+                mapping,
+            });
+        }
+        Ok(IngestConfig {
+            listen,
+            auth,
+            customer_variable,
+            time_zone: zone,
+            watch,
+        })
+    }
+
+    fn auth(
+        raw: &RawIngest,
+        shown: &str,
+        listen: &[SocketAddr],
+    ) -> Result<Option<BasicAuth>, ConfigError> {
+        let given = raw.username.is_some() || raw.password.is_some();
+        if raw.allow_anonymous {
+            if given {
+                return Err(invalid(
+                    shown,
+                    "ingest.allow_anonymous",
+                    "is true but username/password are set too; remove one or the other",
+                ));
+            }
+            if let Some(open) = listen.iter().find(|a| !a.ip().is_loopback()) {
+                return Err(invalid(
+                    shown,
+                    "ingest.allow_anonymous",
+                    format!(
+                        "is refused because ingest.listen has {open}, which is not a loopback \
+                         address: anyone who reaches it could write CDRs; set username and \
+                         password instead"
+                    ),
+                ));
+            }
+            return Ok(None);
+        }
+        if listen.is_empty() && !given {
+            return Ok(None);
+        }
+        let username = raw.username.as_deref().unwrap_or_default();
+        let password = raw.password.as_deref().unwrap_or_default();
+        if username.is_empty() {
+            return Err(invalid(
+                shown,
+                "ingest.username",
+                "is required with ingest.listen (mod_json_cdr's cred is username:password); \
+                 or set allow_anonymous = true on loopback addresses",
+            ));
+        }
+        if username.contains(':') || username.chars().any(char::is_control) {
+            return Err(invalid(
+                shown,
+                "ingest.username",
+                "must not contain ':' or control characters (basic auth splits at the first ':')",
+            ));
+        }
+        if password.is_empty() {
+            return Err(invalid(
+                shown,
+                "ingest.password",
+                "is required with ingest.username; choose a long random secret and put it in \
+                 mod_json_cdr's cred as username:password",
+            ));
+        }
+        Ok(Some(BasicAuth {
+            username: username.to_string(),
+            password: password.to_string(),
+        }))
     }
 }
 

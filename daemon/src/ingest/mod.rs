@@ -4,9 +4,12 @@
 
 pub mod cdr;
 pub mod formats;
+pub mod formats_pending;
+pub mod http;
 pub mod import;
 pub mod pipeline;
 pub mod rating;
+pub mod watch;
 
 pub use cdr::{Leg, RawCdr};
 
