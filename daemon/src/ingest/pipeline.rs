@@ -85,37 +85,48 @@ impl RatingCache {
             .unwrap_or(UNASSIGNED)
     }
 
+    /// A customer's routes with their rate indexes, in route order.
+    fn routed(&self, customer: u64) -> Vec<RoutedCard<'_>> {
+        self.customers
+            .get(&customer)
+            .map(|routes| {
+                routes
+                    .iter()
+                    .filter_map(|(card, tech)| {
+                        self.cards.get(card).map(|index| RoutedCard {
+                            ratecard: card,
+                            tech_prefix: tech,
+                            index,
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// Prices a call for `customer` and fills the rating fields of `cdr`.
     fn price(&self, customer: u64, raw: &RawCdr, cdr: &mut StoredCdr) {
-        let Some(routes) = self.customers.get(&customer) else {
-            return;
-        };
-        let routed: Vec<RoutedCard<'_>> = routes
-            .iter()
-            .filter_map(|(card, tech)| {
-                self.cards.get(card).map(|index| RoutedCard {
-                    ratecard: card,
-                    tech_prefix: tech,
-                    index,
-                })
-            })
-            .collect();
-        if let Some(p) = rating::price(
-            &routed,
-            &raw.destination,
-            raw.start,
-            raw.billsec,
-            raw.answered,
-        ) {
-            cdr.destination_name = p.destination_name;
-            cdr.rate = Some(p.rate_per_min.0);
-            cdr.connect_fee = p.connect_fee.0;
-            cdr.billed = p.billed;
-            cdr.charge = p.charge.0;
-            cdr.tech_prefix = p.tech_prefix;
-            cdr.ratecard = p.ratecard;
-            cdr.rated = true;
-        }
+        price_with(&self.routed(customer), raw, cdr);
+    }
+}
+
+/// Prices a call on the given routes and fills the rating fields of `cdr`.
+fn price_with(routed: &[RoutedCard<'_>], raw: &RawCdr, cdr: &mut StoredCdr) {
+    if let Some(p) = rating::price_ref(
+        routed,
+        &raw.destination,
+        raw.start,
+        raw.billsec,
+        raw.answered,
+    ) {
+        cdr.destination_name.clone_from(&p.rate.name);
+        cdr.rate = Some(p.rate.rate_per_min.0);
+        cdr.connect_fee = p.rate.connect_fee.0;
+        cdr.billed = p.billed;
+        cdr.charge = p.charge.0;
+        p.tech_prefix.clone_into(&mut cdr.tech_prefix);
+        p.ratecard.clone_into(&mut cdr.ratecard);
+        cdr.rated = true;
     }
 }
 
@@ -124,6 +135,7 @@ impl RatingCache {
 pub struct Ingest {
     store: Store,
     cache: Arc<Mutex<Option<Arc<RatingCache>>>>,
+    customer_variable: Option<Arc<str>>,
 }
 
 impl std::fmt::Debug for Ingest {
@@ -236,7 +248,20 @@ impl Ingest {
         Ingest {
             store,
             cache: Arc::new(Mutex::new(None)),
+            customer_variable: None,
         }
+    }
+
+    /// Sets the FreeSWITCH variable whose value is matched to customers' account codes
+    /// (`[ingest] customer_variable`).
+    pub fn with_customer_variable(mut self, name: Option<String>) -> Ingest {
+        self.customer_variable = name.map(Arc::from);
+        self
+    }
+
+    /// The FreeSWITCH variable that names the customer, if configured.
+    pub fn customer_variable(&self) -> Option<&str> {
+        self.customer_variable.as_deref()
     }
 
     /// The store.
@@ -282,6 +307,7 @@ impl Ingest {
             let mut seq = tx.counter("cdr_seq")?;
             let mut rows = Vec::with_capacity(batch.cdrs.len());
             let mut deltas = Deltas::default();
+            let mut routes: HashMap<u64, Vec<RoutedCard<'_>>> = HashMap::new();
             for (((_, raw), identity), known) in batch.cdrs.iter().zip(&identities).zip(known) {
                 if known || !seen.insert(identity.as_str()) {
                     report.duplicates += 1;
@@ -290,7 +316,10 @@ impl Ingest {
                 let customer = cache.customer_of(raw);
                 let mut cdr = stored_from_raw(raw);
                 if customer != UNASSIGNED {
-                    cache.price(customer, raw, &mut cdr);
+                    let routed = routes
+                        .entry(customer)
+                        .or_insert_with(|| cache.routed(customer));
+                    price_with(routed, raw, &mut cdr);
                 } else {
                     report.unassigned += 1;
                 }

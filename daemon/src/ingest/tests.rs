@@ -349,3 +349,71 @@ fn rejected_lines_are_quarantined_and_a_rate_change_applies_to_later_cdrs() {
     assert_eq!(page.cdrs[0].charge, Micros(60_000));
     assert_eq!(page.cdrs[1].charge, Micros(12_000));
 }
+
+#[test]
+fn csv_exports_stream_every_page_with_the_chosen_columns() {
+    let (_dir, store, ingest, id) = setup();
+    let cdrs: Vec<RawCdr> = (0..2_500)
+        .map(|i| call(&format!("e{i}"), "1001", "447700900123", T0 + i, 61))
+        .collect();
+    ingest.ingest(batch(cdrs), |_| Ok(())).unwrap();
+    let mut out = Vec::new();
+    let columns = [
+        CdrColumn::CallTime,
+        CdrColumn::Destination,
+        CdrColumn::Charge,
+        CdrColumn::Currency,
+    ];
+    let rows = store
+        .read(|tx| {
+            reports::csv::write_cdrs(
+                tx,
+                &CdrQuery {
+                    customer_id: Some(id),
+                    ..Default::default()
+                },
+                &columns,
+                &mut out,
+            )
+        })
+        .unwrap();
+    assert_eq!(rows, 2_500);
+    let text = String::from_utf8(out).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("call_time,destination,charge,currency"));
+    assert_eq!(
+        lines.next(),
+        Some("2026-11-27T00:41:39Z,447700900123,0.076,GBP")
+    );
+    assert_eq!(text.lines().count(), 2_501);
+
+    let breakout = store
+        .read(|tx| {
+            reports::breakout(
+                tx,
+                &ReportQuery {
+                    customer_id: id,
+                    per_day: true,
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap();
+    let mut out = Vec::new();
+    reports::csv::write_breakout(
+        &breakout,
+        &[
+            BreakoutColumn::CallTime,
+            BreakoutColumn::DestinationName,
+            BreakoutColumn::Duration,
+            BreakoutColumn::Charge,
+        ],
+        "GBP",
+        &mut out,
+    )
+    .unwrap();
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "call_time,destination_name,duration,charge\n2026-11-27,United Kingdom - Mobile,2541.67,190.00\n"
+    );
+}

@@ -18,13 +18,14 @@ pub const UNASSIGNED: u64 = 0;
 pub const CDRS: TableDefinition<(u64, i64, u64), Bin<StoredCdr>> = TableDefinition::new("cdrs@1");
 /// CDR identity (`call_id` 0x1F `leg`) → its key in [`CDRS`].
 pub const CDR_IDS: TableDefinition<&str, (u64, i64, u64)> = TableDefinition::new("cdr_ids@1");
-/// Rollups by (customer, UTC day number, destination name):
-/// (attempts, connected, billsec, billed seconds, charge in micro-units).
-pub const ROLLUPS: TableDefinition<(u64, i64, &str), (u64, u64, u64, u64, i64)> =
-    TableDefinition::new("rollups@1");
-/// Per-customer running totals: (attempts, connected, billsec, billed, charge, unrated).
-pub const TOTALS: TableDefinition<u64, (u64, u64, u64, u64, i64, u64)> =
-    TableDefinition::new("cdr_totals@1");
+/// A rollup row: (attempts, connected, billsec, billed seconds, charge in micro-units).
+pub type RollupRow = (u64, u64, u64, u64, i64);
+/// A customer's totals: (attempts, connected, billsec, billed, charge, unrated).
+pub type TotalsRow = (u64, u64, u64, u64, i64, u64);
+/// Rollups by (customer, UTC day number, destination name).
+pub const ROLLUPS: TableDefinition<(u64, i64, &str), RollupRow> = TableDefinition::new("rollups@1");
+/// Per-customer running totals.
+pub const TOTALS: TableDefinition<u64, TotalsRow> = TableDefinition::new("cdr_totals@1");
 /// Quarantined lines and documents by id.
 pub const QUARANTINE: TableDefinition<u64, Json<QuarantineEntry>> =
     TableDefinition::new("quarantine@1");
@@ -167,7 +168,7 @@ impl RollupDelta {
         self.unrated = self.unrated.saturating_sub(other.unrated);
     }
 
-    fn from_rollup(v: (u64, u64, u64, u64, i64)) -> RollupDelta {
+    fn from_rollup(v: RollupRow) -> RollupDelta {
         RollupDelta {
             attempts: v.0,
             connected: v.1,

@@ -441,6 +441,7 @@ mod tests {
                 required: true,
             }],
             template_of: vec!["portal.localhost".into()],
+            balance: None,
         };
         let text = render_detail(&detail);
         assert!(text.contains("name:          Demo\\nCustomer\n"), "{text}");

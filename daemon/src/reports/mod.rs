@@ -12,6 +12,8 @@ use time::OffsetDateTime;
 use crate::admin::ops::customer_exists;
 use crate::ingest::pipeline::day_of;
 use crate::store::Tx;
+
+pub mod csv;
 use crate::store::cdr::{CdrKey, RollupDelta, StoredCdr, UNASSIGNED};
 
 /// Largest page of CDRs.
@@ -122,11 +124,7 @@ pub fn traffic(d: &RollupDelta) -> Traffic {
         attempts: d.attempts,
         connected: d.connected,
         asr,
-        acd: if d.connected == 0 {
-            0
-        } else {
-            d.billsec / d.connected
-        },
+        acd: d.billsec.checked_div(d.connected).unwrap_or(0),
         duration: d.billsec,
         billed_duration: d.billed,
         charge: Micros(d.charge),
