@@ -664,3 +664,235 @@ mod tests {
         assert!(err.contains("/nonexistent/porticod.toml"), "{err}");
     }
 }
+
+#[cfg(test)]
+mod ingest_tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<Config, String> {
+        Config::from_toml(text, &Overrides::default()).map_err(|e| e.to_string())
+    }
+
+    fn refused(text: &str, key: &str, says: &str) {
+        let err = load(text).unwrap_err();
+        assert!(err.starts_with("config: "), "the file is named: {err}");
+        assert!(err.contains(key), "the key {key} is named: {err}");
+        assert!(err.contains(says), "{says:?} is said: {err}");
+    }
+
+    #[test]
+    fn without_an_ingest_section_nothing_listens_and_nothing_is_watched() {
+        let c = load("").unwrap();
+        assert_eq!(c.ingest, IngestConfig::default());
+        assert!(c.ingest.listen.is_empty());
+        assert_eq!(c.ingest.time_zone, TimeZone::UTC);
+    }
+
+    #[test]
+    fn a_full_ingest_section_is_read() {
+        let c = load(
+            r#"
+[ingest]
+listen = ["127.0.0.1:8090", "[::1]:8090"]
+username = "freeswitch"
+password = "pa:ss word"
+customer_variable = "portico_account"
+time_zone = "Europe/Paris"
+
+[[ingest.watch]]
+path = "/var/log/asterisk/cdr-csv/Master.csv"
+format = "asterisk-csv"
+
+[[ingest.watch]]
+path = "/var/log/freeswitch/cdr-csv/Master.csv"
+format = "freeswitch-csv"
+time_zone = "America/New_York"
+poll_ms = 250
+
+[[ingest.watch]]
+path = "/srv/export/calls.csv"
+format = "generic-csv"
+mapping = { call_id = "Call ID", destination = "Called" }
+"#,
+        )
+        .unwrap();
+        let i = &c.ingest;
+        assert_eq!(
+            i.listen,
+            vec![
+                "127.0.0.1:8090".parse::<SocketAddr>().unwrap(),
+                "[::1]:8090".parse().unwrap()
+            ]
+        );
+        let auth = i.auth.as_ref().unwrap();
+        assert_eq!(auth.username, "freeswitch");
+        assert_eq!(auth.password, "pa:ss word");
+        assert!(
+            !format!("{i:?}").contains("pa:ss word"),
+            "Debug must not show the password"
+        );
+        assert_eq!(i.customer_variable.as_deref(), Some("portico_account"));
+        let paris = TimeZone::get("Europe/Paris").unwrap();
+        assert_eq!(i.time_zone, paris);
+        assert_eq!(i.watch.len(), 3);
+        assert_eq!(i.watch[0].format, Format::AsteriskCsv);
+        assert_eq!(
+            i.watch[0].time_zone, paris,
+            "defaults to [ingest] time_zone"
+        );
+        assert_eq!(i.watch[0].poll, Duration::from_millis(DEFAULT_POLL_MS));
+        assert_eq!(i.watch[0].mapping, None);
+        assert_eq!(i.watch[1].format, Format::FreeswitchCsv);
+        assert_eq!(
+            i.watch[1].time_zone,
+            TimeZone::get("America/New_York").unwrap()
+        );
+        assert_eq!(i.watch[1].poll, Duration::from_millis(250));
+        assert_eq!(i.watch[2].format, Format::GenericCsv);
+        let table = i.watch[2].mapping.clone().unwrap();
+        let text: GenericMapping = "call_id=Call ID,destination=Called".parse().unwrap();
+        assert_eq!(table, text, "a table and the CLI's text mean the same");
+    }
+
+    #[test]
+    fn a_mapping_may_be_written_as_text() {
+        let c = load(
+            "[[ingest.watch]]\npath = \"/x.csv\"\nformat = \"generic-csv\"\nmapping = \"call_id=id\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.ingest.watch[0].mapping,
+            Some("call_id=id".parse().unwrap())
+        );
+    }
+
+    #[test]
+    fn anonymous_posts_are_allowed_on_loopback_only() {
+        let c = load("[ingest]\nlisten = [\"127.0.0.1:8090\"]\nallow_anonymous = true\n").unwrap();
+        assert_eq!(c.ingest.auth, None);
+        refused(
+            "[ingest]\nlisten = [\"127.0.0.1:8090\", \"0.0.0.0:8090\"]\nallow_anonymous = true\n",
+            "ingest.allow_anonymous",
+            "0.0.0.0:8090",
+        );
+        refused(
+            "[ingest]\nlisten = [\"[::]:8090\"]\nallow_anonymous = true\n",
+            "ingest.allow_anonymous",
+            "not a loopback address",
+        );
+        refused(
+            "[ingest]\nlisten = [\"127.0.0.1:8090\"]\nallow_anonymous = true\nusername = \"u\"\npassword = \"p\"\n",
+            "ingest.allow_anonymous",
+            "remove one",
+        );
+    }
+
+    #[test]
+    fn a_listener_needs_credentials() {
+        refused(
+            "[ingest]\nlisten = [\"127.0.0.1:8090\"]\n",
+            "ingest.username",
+            "required",
+        );
+        refused(
+            "[ingest]\nlisten = [\"127.0.0.1:8090\"]\nusername = \"fs\"\n",
+            "ingest.password",
+            "required",
+        );
+        refused(
+            "[ingest]\nlisten = [\"127.0.0.1:8090\"]\nusername = \"f:s\"\npassword = \"p\"\n",
+            "ingest.username",
+            "':'",
+        );
+        refused(
+            "[ingest]\nlisten = [\"127.0.0.1:8090\"]\nusername = \"fs\"\npassword = \"\"\n",
+            "ingest.password",
+            "required",
+        );
+    }
+
+    #[test]
+    fn listen_addresses_are_checked() {
+        refused(
+            "[ingest]\nlisten = [\"localhost:8090\"]\nallow_anonymous = true\n",
+            "ingest.listen",
+            "\"localhost:8090\"",
+        );
+        refused(
+            "[http]\nlisten = [\"127.0.0.1:8080\"]\n[ingest]\nlisten = [\"127.0.0.1:8080\"]\nallow_anonymous = true\n",
+            "ingest.listen",
+            "portal address",
+        );
+        refused(
+            "[ingest]\nlisten = [\"127.0.0.1:1\", \"127.0.0.1:1\"]\nallow_anonymous = true\n",
+            "ingest.listen",
+            "twice",
+        );
+    }
+
+    #[test]
+    fn time_zones_formats_and_watch_entries_are_checked() {
+        refused(
+            "[ingest]\ntime_zone = \"Mars/Olympus\"\n",
+            "ingest.time_zone",
+            "\"Mars/Olympus\" is not a known time zone",
+        );
+        let watch = |extra: &str| format!("[[ingest.watch]]\npath = \"/a.csv\"\n{extra}");
+        refused(
+            &watch("format = \"asterisk-csv\"\ntime_zone = \"Europe/Pariss\"\n"),
+            "ingest.watch[0].time_zone",
+            "IANA",
+        );
+        refused(
+            &watch("format = \"asterisk\"\n"),
+            "ingest.watch[0].format",
+            "asterisk",
+        );
+        refused(
+            &watch("format = \"freeswitch-json\"\n"),
+            "ingest.watch[0].format",
+            "not a line format",
+        );
+        refused(
+            &watch("format = \"asterisk-csv\"\npoll_ms = 0\n"),
+            "ingest.watch[0].poll_ms",
+            "out of range",
+        );
+        refused(
+            &watch("format = \"asterisk-csv\"\nmapping = { call_id = \"x\" }\n"),
+            "ingest.watch[0].mapping",
+            "generic-csv only",
+        );
+        refused(
+            &watch("format = \"asterisk-csv\"\nfrequency = 3\n"),
+            "frequency",
+            "unknown field",
+        );
+        refused(
+            "[[ingest.watch]]\npath = \"Master.csv\"\nformat = \"asterisk-csv\"\n",
+            "ingest.watch[0].path",
+            "absolute",
+        );
+        refused(
+            &format!(
+                "{}{}",
+                watch("format = \"asterisk-csv\"\n"),
+                watch("format = \"freeswitch-csv\"\n")
+            ),
+            "ingest.watch[1].path",
+            "watched twice",
+        );
+        refused(&watch(""), "format", "missing field");
+    }
+
+    #[test]
+    fn a_customer_variable_must_be_a_variable_name() {
+        refused(
+            "[ingest]\ncustomer_variable = \"a b\"\n",
+            "ingest.customer_variable",
+            "not a FreeSWITCH variable name",
+        );
+        let c = load("[ingest]\ncustomer_variable = \" acct_code \"\n").unwrap();
+        assert_eq!(c.ingest.customer_variable.as_deref(), Some("acct_code"));
+    }
+}

@@ -74,7 +74,8 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         });
     }
 
-    let ingest = crate::ingest::pipeline::Ingest::new(store.clone());
+    let ingest = crate::ingest::pipeline::Ingest::new(store.clone())
+        .with_customer_variable(config.ingest.customer_variable.clone());
     start_ingest(&config, &ingest, &mut tasks, &stop_rx).await?;
 
     let listener = admin::socket::bind(&config.admin_socket, config.admin_group.as_deref()).await?;
@@ -123,7 +124,9 @@ async fn start_ingest(
     if !settings.listen.is_empty() {
         let endpoint = Arc::new(http::Endpoint::new(ingest.clone(), settings));
         if settings.auth.is_none() {
-            tracing::warn!("ingest: the CDR endpoint takes posts without credentials (allow_anonymous, loopback only)");
+            tracing::warn!(
+                "ingest: the CDR endpoint takes posts without credentials (allow_anonymous, loopback only)"
+            );
         }
         for addr in &settings.listen {
             let listener = tokio::net::TcpListener::bind(addr)
@@ -140,7 +143,7 @@ async fn start_ingest(
         }
     }
     for w in &settings.watch {
-        let watcher = watched::Watcher::new(ingest.clone(), w, settings.customer_variable.clone());
+        let watcher = watched::Watcher::new(ingest.clone(), w);
         tasks.spawn(watched::run(watcher, w.poll, stopped(stop.clone())));
     }
     Ok(())

@@ -80,16 +80,17 @@ pub enum Outcome {
 }
 
 impl Endpoint {
-    /// An endpoint storing through `ingest`, configured by `[ingest]`.
+    /// An endpoint storing through `ingest` (whose customer variable it uses), configured by
+    /// `[ingest]`.
     pub fn new(ingest: Ingest, config: &IngestConfig) -> Endpoint {
         Endpoint {
-            ingest,
-            auth: config.auth.clone(),
             opts: ParseOptions {
                 time_zone: config.time_zone.clone(),
-                customer_variable: config.customer_variable.clone(),
+                customer_variable: ingest.customer_variable().map(str::to_string),
                 mapping: None,
             },
+            ingest,
+            auth: config.auth.clone(),
         }
     }
 
@@ -226,7 +227,11 @@ async fn post_cdr(
         }
         Ok(Outcome::Duplicate { call_id, leg }) => {
             tracing::info!(%peer, %call_id, leg, result = "duplicate", "ingest: CDR posted");
-            (StatusCode::OK, format!("duplicate {call_id} {leg}: stored before\n")).into_response()
+            (
+                StatusCode::OK,
+                format!("duplicate {call_id} {leg}: stored before\n"),
+            )
+                .into_response()
         }
         Ok(Outcome::Refused { reason }) => {
             tracing::warn!(%peer, call_id = %hint, result = "quarantined", %reason, "ingest: CDR posted");
@@ -287,7 +292,10 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(Vec<u8>, Vec<u8>)> {
 /// lengths): both are hashed, and the digests are compared without an early exit.
 fn same_secret(given: &[u8], expected: &[u8]) -> bool {
     let (a, b) = (Sha256::digest(given), Sha256::digest(expected));
-    let diff = a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y));
+    let diff = a
+        .iter()
+        .zip(b.iter())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y));
     std::hint::black_box(diff) == 0
 }
 
@@ -333,8 +341,9 @@ mod tests {
             r = r.header(header::AUTHORIZATION, a);
         }
         let mut req = r.body(body.into()).unwrap();
-        req.extensions_mut()
-            .insert(ConnectInfo("127.0.0.1:40000".parse::<SocketAddr>().unwrap()));
+        req.extensions_mut().insert(ConnectInfo(
+            "127.0.0.1:40000".parse::<SocketAddr>().unwrap(),
+        ));
         req
     }
 
@@ -343,9 +352,17 @@ mod tests {
         let (_d, ep) = endpoint(Some(("fs", "s3cr:et")));
         let mut h = HeaderMap::new();
         assert!(!ep.authorized(&h), "no header");
-        h.insert(header::AUTHORIZATION, basic("fs", "s3cr:et").parse().unwrap());
+        h.insert(
+            header::AUTHORIZATION,
+            basic("fs", "s3cr:et").parse().unwrap(),
+        );
         assert!(ep.authorized(&h));
-        for (u, p) in [("fs", "s3cr:eT"), ("fs", "s3cr"), ("Fs", "s3cr:et"), ("", "")] {
+        for (u, p) in [
+            ("fs", "s3cr:eT"),
+            ("fs", "s3cr"),
+            ("Fs", "s3cr:et"),
+            ("", ""),
+        ] {
             h.insert(header::AUTHORIZATION, basic(u, p).parse().unwrap());
             assert!(!ep.authorized(&h), "{u}:{p}");
         }
@@ -416,11 +433,7 @@ mod tests {
         let body = axum::body::to_bytes(resp.into_body(), 4096).await.unwrap();
         let text = String::from_utf8_lossy(&body);
         assert!(text.starts_with("not a mod_json_cdr document: "), "{text}");
-        let q = ep
-            .ingest
-            .store()
-            .read(|tx| tx.quarantined(10))
-            .unwrap();
+        let q = ep.ingest.store().read(|tx| tx.quarantined(10)).unwrap();
         assert_eq!(q.len(), 1);
         assert_eq!(q[0].source, "http 127.0.0.1:40000");
         assert_eq!(q[0].line, 0);
@@ -431,7 +444,9 @@ mod tests {
     #[tokio::test]
     async fn only_post_is_answered() {
         let (_d, ep) = endpoint(None);
-        let req = axum::http::Request::get("/cdr").body(Body::empty()).unwrap();
+        let req = axum::http::Request::get("/cdr")
+            .body(Body::empty())
+            .unwrap();
         let resp = router(ep).oneshot(req).await.unwrap();
         assert_eq!(resp.status(), StatusCode::METHOD_NOT_ALLOWED);
     }

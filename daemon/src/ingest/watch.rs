@@ -132,9 +132,11 @@ pub enum Step {
 pub struct Tail {
     path: PathBuf,
     cur: Option<Open>,
-    /// Where the last step stopped short of the end (file, offset, size): when the next step
+    /// Where a step stopped short of the end (file, offset, size, poll): when a later poll
     /// finds the very same, the file stopped growing there, so what is pending is final.
-    waited: Option<(FileId, u64, u64)>,
+    waited: Option<(FileId, u64, u64, u64)>,
+    /// Polls so far ([`Tail::next_poll`]).
+    polls: u64,
 }
 
 impl Tail {
@@ -144,7 +146,14 @@ impl Tail {
             path: path.into(),
             cur: None,
             waited: None,
+            polls: 0,
         }
+    }
+
+    /// A new poll begins: what waited in an earlier poll and is still the same has stopped
+    /// growing (steps within one poll follow each other at once).
+    pub fn next_poll(&mut self) {
+        self.polls += 1;
     }
 
     /// Whether a file is open (otherwise the next step needs the stored position).
@@ -224,12 +233,6 @@ impl Tail {
         }
     }
 
-    /// Forgets the open file: the next step starts from the stored position again.
-    pub fn detach(&mut self) {
-        self.cur = None;
-        self.waited = None;
-    }
-
     /// The first record of the open file, without its line end (a generic CSV header).
     pub fn first_record(&self) -> io::Result<Option<Vec<u8>>> {
         let Some(cur) = &self.cur else {
@@ -305,17 +308,25 @@ impl Tail {
             return Ok(None);
         };
         let available = size.saturating_sub(cur.offset);
-        let want = usize::try_from(available).unwrap_or(MAX_CHUNK).min(MAX_CHUNK);
+        let want = usize::try_from(available)
+            .unwrap_or(MAX_CHUNK)
+            .min(MAX_CHUNK);
         if want == 0 {
             return Ok(None);
         }
         let bytes = read_at(&cur.file, cur.offset, want)?;
         let capped = (bytes.len() as u64) < available;
-        let spot = (cur.id, cur.offset, size);
-        let stopped_here = self.waited == Some(spot);
+        let stopped_here = self.waited.is_some_and(|(id, offset, was, poll)| {
+            (id, offset, was) == (cur.id, cur.offset, size) && poll < self.polls
+        });
         let cut = cut_point(&bytes, capped, finished, stopped_here);
-        self.waited =
-            (cut < bytes.len()).then_some((cur.id, cur.offset + cut as u64, size));
+        // Something is pending at the end of the file: see whether it is still so next poll.
+        self.waited = (!capped && cut < bytes.len()).then_some((
+            cur.id,
+            cur.offset + cut as u64,
+            size,
+            self.polls,
+        ));
         if cut == 0 {
             return Ok(None);
         }
@@ -341,20 +352,22 @@ impl Tail {
 /// stray quote would hold everything after it back, so once the file stopped growing at the
 /// same spot (`stopped_here`) the cut is after the last line end whatever the quotes (the
 /// parser then reads the bad line on its own). A file that was rotated away and stopped
-/// growing is taken to its last byte; a piece cut at [`MAX_CHUNK`] with no line end at all
-/// (a "line" of megabytes) is taken whole so that reading goes on.
+/// growing is taken to its last byte. In a piece cut at [`MAX_CHUNK`] (`capped`: more
+/// follows, so nothing here is being written) no record is megabytes long: with no record end
+/// the cut is at the last line end, and with no line end at all the piece is taken whole, so
+/// that reading goes on.
 fn cut_point(bytes: &[u8], capped: bool, finished: bool, stopped_here: bool) -> usize {
     let quoted = formats::complete_records_len(bytes);
-    let lined = bytes
-        .iter()
-        .rposition(|b| *b == b'\n')
-        .map_or(0, |p| p + 1);
-    if finished && stopped_here && !capped {
+    let lined = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
+    if capped {
+        [quoted, lined, bytes.len()]
+            .into_iter()
+            .find(|n| *n > 0)
+            .unwrap_or(0)
+    } else if finished && stopped_here {
         bytes.len()
     } else if stopped_here && quoted < lined {
         lined
-    } else if capped && lined == 0 {
-        bytes.len()
     } else {
         quoted
     }
@@ -453,8 +466,8 @@ impl std::fmt::Debug for Watcher {
 }
 
 impl Watcher {
-    /// A watcher of `config.path`, storing through `ingest`.
-    pub fn new(ingest: Ingest, config: &WatchConfig, customer_variable: Option<String>) -> Watcher {
+    /// A watcher of `config.path`, storing through `ingest` (whose customer variable it uses).
+    pub fn new(ingest: Ingest, config: &WatchConfig) -> Watcher {
         let key = config.path.to_string_lossy().into_owned();
         Watcher {
             tail: Tail::new(&config.path),
@@ -462,7 +475,7 @@ impl Watcher {
             format: config.format,
             opts: ParseOptions {
                 time_zone: config.time_zone.clone(),
-                customer_variable,
+                customer_variable: ingest.customer_variable().map(str::to_string),
                 mapping: config.mapping.clone(),
             },
             ingest,
@@ -479,6 +492,7 @@ impl Watcher {
     /// Reads what is new and stores it: blocking (file reads, parsing, commits). At most
     /// [`MAX_CHUNK`] bytes of lines are stored per commit, and a poll stops after a few.
     pub fn poll(&mut self) -> Result<Polled, WatchError> {
+        self.tail.next_poll();
         for _ in 0..MAX_STEPS {
             let stored = if self.tail.is_attached() {
                 None
@@ -679,3 +693,314 @@ pub async fn run(
     tracing::debug!(path = %watcher.path(), "ingest: watcher stopped");
 }
 
+#[cfg(test)]
+mod tests {
+    use std::io::Write as _;
+
+    use super::*;
+
+    fn append(path: &Path, bytes: &[u8]) {
+        let mut f = fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .unwrap();
+        f.write_all(bytes).unwrap();
+    }
+
+    /// Steps the tail as a watcher does, committing everything; returns what was read.
+    fn drain(tail: &mut Tail, stored: &mut Option<WatchState>) -> (Vec<u8>, Vec<SwitchReason>) {
+        let mut read = Vec::new();
+        let mut switches = Vec::new();
+        tail.next_poll();
+        for _ in 0..100 {
+            let from = if tail.is_attached() {
+                None
+            } else {
+                stored.clone()
+            };
+            match tail.step(from.as_ref()).unwrap() {
+                Step::Idle | Step::Missing => return (read, switches),
+                Step::Lines(chunk) => {
+                    read.extend_from_slice(&chunk.bytes);
+                    *stored = Some(chunk.state.clone());
+                    tail.commit_lines(&chunk);
+                }
+                Step::Switch(sw) => {
+                    switches.push(sw.reason);
+                    *stored = Some(sw.state.clone());
+                    tail.commit_switch(sw);
+                }
+            }
+        }
+        panic!("the tail does not settle");
+    }
+
+    #[test]
+    fn only_whole_lines_are_taken_and_a_partial_line_waits_for_its_end() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Master.csv");
+        let mut tail = Tail::new(&path);
+        let mut stored = None;
+        assert!(matches!(tail.step(None).unwrap(), Step::Missing));
+
+        append(&path, b"a,1\nb,2\nc,");
+        let (read, sw) = drain(&mut tail, &mut stored);
+        assert_eq!(sw, [SwitchReason::Start]);
+        assert_eq!(read, b"a,1\nb,2\n");
+        let s = stored.clone().unwrap();
+        assert_eq!((s.offset, s.lines), (8, 2));
+
+        // Several polls with the line unfinished take nothing, however long it stays so.
+        for _ in 0..3 {
+            tail.next_poll();
+            assert!(matches!(tail.step(None).unwrap(), Step::Idle));
+        }
+        append(&path, b"3\nd,4\n");
+        match tail.step(None).unwrap() {
+            Step::Lines(chunk) => {
+                assert_eq!(chunk.bytes, b"c,3\nd,4\n");
+                assert_eq!(chunk.first_line, 3);
+                assert_eq!(chunk.lines, 2);
+                assert!(!chunk.from_start);
+                assert_eq!((chunk.state.offset, chunk.state.lines), (16, 4));
+                assert!(!chunk.more);
+                tail.commit_lines(&chunk);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(tail.step(None).unwrap(), Step::Idle));
+    }
+
+    #[test]
+    fn an_uncommitted_piece_is_offered_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Master.csv");
+        append(&path, b"a\nb\n");
+        let mut tail = Tail::new(&path);
+        let Step::Switch(sw) = tail.step(None).unwrap() else {
+            panic!()
+        };
+        tail.commit_switch(sw);
+        let Step::Lines(first) = tail.step(None).unwrap() else {
+            panic!()
+        };
+        // The store failed: no commit. The same piece comes again.
+        let Step::Lines(again) = tail.step(None).unwrap() else {
+            panic!()
+        };
+        assert_eq!(first, again);
+    }
+
+    #[test]
+    fn a_restart_resumes_at_the_stored_position() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Master.csv");
+        append(&path, b"a\nb\n");
+        let mut stored = None;
+        let (read, _) = drain(&mut Tail::new(&path), &mut stored);
+        assert_eq!(read, b"a\nb\n");
+        append(&path, b"c\n");
+
+        let mut tail = Tail::new(&path);
+        let (read, sw) = drain(&mut tail, &mut stored);
+        assert_eq!(sw, [SwitchReason::Resume]);
+        assert_eq!(read, b"c\n");
+        assert_eq!(stored.unwrap().lines, 3);
+    }
+
+    #[test]
+    fn a_rotated_file_is_read_to_its_end_before_the_new_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Master.csv");
+        let rotated = dir.path().join("Master.csv.1");
+        append(&path, b"a\n");
+        let mut tail = Tail::new(&path);
+        let mut stored = None;
+        assert_eq!(drain(&mut tail, &mut stored).0, b"a\n");
+
+        // The switch appends more, then logrotate renames; the switch writes to the new file.
+        append(&path, b"b\nc");
+        fs::rename(&path, &rotated).unwrap();
+        append(&path, b"x\ny\n");
+        let old_id = FileId::of_state(stored.as_ref().unwrap());
+
+        // The old file's unfinished last line is waited for once...
+        let (read, sw) = drain(&mut tail, &mut stored);
+        assert_eq!(read, b"b\n");
+        assert!(sw.is_empty());
+        // ...and a writer still holding the old file finishes it.
+        append(&rotated, b"2\n");
+        let (read, sw) = drain(&mut tail, &mut stored);
+        assert_eq!(read, b"c2\nx\ny\n");
+        assert_eq!(sw, [SwitchReason::Rotated]);
+        let s = stored.unwrap();
+        assert_ne!(FileId::of_state(&s), old_id);
+        assert_eq!((s.offset, s.lines), (4, 2), "the new file's own position");
+    }
+
+    #[test]
+    fn the_last_line_of_a_rotated_file_that_stopped_growing_is_taken() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Master.csv");
+        append(&path, b"a\n");
+        let mut tail = Tail::new(&path);
+        let mut stored = None;
+        drain(&mut tail, &mut stored);
+        append(&path, b"b");
+        fs::rename(&path, dir.path().join("old.csv")).unwrap();
+        append(&path, b"n\n");
+        assert_eq!(
+            drain(&mut tail, &mut stored).0,
+            b"",
+            "first look: maybe still written"
+        );
+        let (read, sw) = drain(&mut tail, &mut stored);
+        assert_eq!(
+            read, b"bn\n",
+            "b is whole once the old file stopped growing"
+        );
+        assert_eq!(sw, [SwitchReason::Rotated]);
+    }
+
+    #[test]
+    fn a_renamed_file_with_no_successor_yet_is_still_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Master.csv");
+        append(&path, b"a\n");
+        let mut tail = Tail::new(&path);
+        let mut stored = None;
+        drain(&mut tail, &mut stored);
+        let old = dir.path().join("Master.csv.1");
+        fs::rename(&path, &old).unwrap();
+        append(&old, b"b\n");
+        assert_eq!(drain(&mut tail, &mut stored).0, b"b\n");
+        append(&path, b"c\n");
+        let (read, sw) = drain(&mut tail, &mut stored);
+        assert_eq!(read, b"c\n");
+        assert_eq!(sw, [SwitchReason::Rotated]);
+    }
+
+    #[test]
+    fn after_a_restart_a_rotated_file_is_found_beside_the_path_and_finished() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Master.csv");
+        append(&path, b"a\n");
+        let mut stored = None;
+        drain(&mut Tail::new(&path), &mut stored);
+        // While the daemon was down: more lines, a rotation, and lines in the new file.
+        append(&path, b"b\n");
+        fs::rename(&path, dir.path().join("Master.csv.1")).unwrap();
+        append(&path, b"c\n");
+
+        let mut tail = Tail::new(&path);
+        let (read, sw) = drain(&mut tail, &mut stored);
+        assert_eq!(read, b"b\nc\n");
+        assert_eq!(
+            sw,
+            [SwitchReason::ResumeRotated, SwitchReason::Rotated],
+            "old file finished, then the new one"
+        );
+    }
+
+    #[test]
+    fn after_a_restart_a_vanished_file_is_reported_and_the_new_one_read_from_its_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Master.csv");
+        append(&path, b"a\n");
+        let mut stored = None;
+        drain(&mut Tail::new(&path), &mut stored);
+        let gone = dir.path().join("elsewhere");
+        fs::create_dir(&gone).unwrap();
+        fs::rename(&path, gone.join("Master.csv")).unwrap();
+        append(&path, b"n\n");
+        let (read, sw) = drain(&mut Tail::new(&path), &mut stored);
+        assert_eq!(read, b"n\n");
+        assert_eq!(sw, [SwitchReason::Lost]);
+    }
+
+    #[test]
+    fn a_truncated_file_is_read_again_from_its_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Master.csv");
+        append(&path, b"aaaa\nbbbb\n");
+        let mut tail = Tail::new(&path);
+        let mut stored = None;
+        drain(&mut tail, &mut stored);
+        // copytruncate: the same inode, emptied, then written again.
+        fs::OpenOptions::new()
+            .write(true)
+            .truncate(true)
+            .open(&path)
+            .unwrap();
+        append(&path, b"c\n");
+        let (read, sw) = drain(&mut tail, &mut stored);
+        assert_eq!(sw, [SwitchReason::Truncated]);
+        assert_eq!(read, b"c\n");
+        let s = stored.clone().unwrap();
+        assert_eq!((s.offset, s.lines), (2, 1));
+
+        // Truncated while the daemon was down: found on resume too.
+        fs::write(&path, b"").unwrap();
+        let mut tail = Tail::new(&path);
+        let (read, sw) = drain(&mut tail, &mut stored);
+        assert_eq!(sw, [SwitchReason::Resume, SwitchReason::Truncated]);
+        assert_eq!(read, b"");
+        assert_eq!(stored.unwrap().offset, 0);
+    }
+
+    #[test]
+    fn a_large_backlog_is_read_in_bounded_pieces_at_line_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Master.csv");
+        let line = format!("{}\n", "x".repeat(99));
+        let count = (MAX_CHUNK * 5 / 2) / line.len() + 7;
+        append(&path, line.repeat(count).as_bytes());
+        let mut tail = Tail::new(&path);
+        let Step::Switch(sw) = tail.step(None).unwrap() else {
+            panic!()
+        };
+        tail.commit_switch(sw);
+        let mut pieces = Vec::new();
+        while let Step::Lines(chunk) = tail.step(None).unwrap() {
+            assert!(chunk.bytes.len() <= MAX_CHUNK);
+            assert!(chunk.bytes.ends_with(b"\n"));
+            pieces.push((chunk.first_line, chunk.lines, chunk.more));
+            tail.commit_lines(&chunk);
+        }
+        assert_eq!(pieces.len(), 3, "{pieces:?}");
+        assert!(pieces[0].2 && pieces[1].2 && !pieces[2].2, "{pieces:?}");
+        assert_eq!(pieces[1].0, pieces[0].1 + 1);
+        let total: u64 = pieces.iter().map(|p| p.1).sum();
+        assert_eq!(total, count as u64);
+        assert_eq!(tail.position().unwrap().offset, (line.len() * count) as u64);
+    }
+
+    #[test]
+    fn the_first_record_is_the_header() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("calls.csv");
+        append(&path, b"id,to\r\n1,44\n");
+        let mut tail = Tail::new(&path);
+        assert_eq!(tail.first_record().unwrap(), None, "no file open");
+        let Step::Switch(sw) = tail.step(None).unwrap() else {
+            panic!()
+        };
+        tail.commit_switch(sw);
+        assert_eq!(tail.first_record().unwrap().as_deref(), Some(&b"id,to"[..]));
+    }
+
+    #[test]
+    fn cut_points() {
+        // Whole lines only, while the file may grow.
+        assert_eq!(cut_point(b"a\nb", false, false, false), 2);
+        assert_eq!(cut_point(b"a\nb", false, false, true), 2);
+        // A rotated file that stopped growing is taken whole.
+        assert_eq!(cut_point(b"a\nb", false, true, false), 2);
+        assert_eq!(cut_point(b"a\nb", false, true, true), 3);
+        // A megabytes-long "line" does not stop reading.
+        assert_eq!(cut_point(b"abc", true, false, false), 3);
+        assert_eq!(cut_point(b"a\nbc", true, false, false), 2);
+        assert_eq!(cut_point(b"", false, false, false), 0);
+    }
+}
