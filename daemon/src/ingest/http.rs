@@ -184,13 +184,27 @@ pub async fn serve(
     .await
 }
 
-/// Refuses a request without the right credentials before its body is read.
+/// Refuses a request without the right credentials, or announcing a body over
+/// [`MAX_BODY`], before its body is read (libcurl sends `Expect: 100-continue` and waits for
+/// the go-ahead, which is then never given).
 async fn require_auth(
     State(endpoint): State<Arc<Endpoint>>,
     request: Request,
     next: Next,
 ) -> Response {
     if endpoint.authorized(request.headers()) {
+        let announced = request
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if announced.is_some_and(|n| n > MAX_BODY as u64) {
+            return (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("a CDR document is at most {MAX_BODY} bytes\n"),
+            )
+                .into_response();
+        }
         return next.run(request).await;
     }
     let peer = request
