@@ -30,7 +30,7 @@ use std::time::Duration;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
 
-use crate::ingest::formats_pending::{Format, GenericMapping};
+use crate::ingest::formats::{Format, GenericMapping};
 
 /// Where the packaged config lives.
 pub const DEFAULT_CONFIG: &str = "/etc/portico/porticod.toml";
@@ -491,31 +491,29 @@ impl IngestConfig {
                         format!("a mapping is for generic-csv only, and this file is {format}"),
                     ));
                 }
-                Some(m) => {
-                    let text = match m {
-                        RawMapping::Text(t) => t,
-                        RawMapping::Table(t) => {
-                            let mut parts = Vec::new();
-                            for (field, column) in t {
-                                if column.contains([',', '=']) || field.contains([',', '=']) {
-                                    return Err(invalid(
-                                        shown,
-                                        key("mapping"),
-                                        format!(
-                                            "{field} = \"{column}\": names with ',' or '=' \
-                                             cannot be mapped"
-                                        ),
-                                    ));
-                                }
-                                parts.push(format!("{field}={column}"));
-                            }
-                            parts.join(",")
+                Some(RawMapping::Text(text)) => Some(
+                    text.parse::<GenericMapping>()
+                        .map_err(|e| invalid(shown, key("mapping"), e))?,
+                ),
+                Some(RawMapping::Table(table)) => {
+                    let mut mapping = GenericMapping::new();
+                    for (field, column) in table {
+                        // The mapping's text form (CLI, protocol) separates with ',' and '='.
+                        if column.contains([',', '=']) {
+                            return Err(invalid(
+                                shown,
+                                key("mapping"),
+                                format!(
+                                    "{field} = \"{column}\": a column name with ',' or '=' \
+                                     cannot be mapped"
+                                ),
+                            ));
                         }
-                    };
-                    Some(
-                        text.parse::<GenericMapping>()
-                            .map_err(|e| invalid(shown, key("mapping"), e))?,
-                    )
+                        mapping
+                            .map(&field, &column)
+                            .map_err(|e| invalid(shown, key("mapping"), e))?;
+                    }
+                    Some(mapping)
                 }
             };
             watch.push(WatchConfig {

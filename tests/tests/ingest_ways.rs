@@ -890,7 +890,12 @@ fn kill_9_while_a_watched_file_grows_loses_and_repeats_nothing() {
     let master = dir.join("Master.csv");
 
     // Asterisk's way: open, append one record, close; here in two writes, so that the daemon
-    // often finds half a line.
+    // often finds half a line. The first kill comes while a line is half written and all
+    // before it is stored (the writer waits for it there); the second wherever the daemon
+    // happens to be, and the writer goes on meanwhile both times.
+    const HELD_AT: u32 = CALLS / 4;
+    let (at_hold, held) = std::sync::mpsc::channel::<()>();
+    let (release, released) = std::sync::mpsc::channel::<()>();
     let writer = {
         let master = master.clone();
         std::thread::spawn(move || {
@@ -898,6 +903,10 @@ fn kill_9_while_a_watched_file_grows_loses_and_repeats_nothing() {
                 let line = asterisk_line(n);
                 let (a, b) = line.split_at(line.len() / 3);
                 append(&master, a.as_bytes());
+                if n == HELD_AT {
+                    at_hold.send(()).unwrap();
+                    released.recv().unwrap();
+                }
                 if n % 7 == 0 {
                     std::thread::sleep(Duration::from_millis(2));
                 }
@@ -908,19 +917,27 @@ fn kill_9_while_a_watched_file_grows_loses_and_repeats_nothing() {
             }
         })
     };
+    held.recv().unwrap();
+    wait_for_cdrs(&d, u64::from(HELD_AT - 1));
+    let killed = d.stop_with(Signal::SIGKILL);
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&killed),
+        Some(9)
+    );
+    release.send(()).unwrap();
+    d.start_again();
+
     let written = |path: &PathBuf| {
         fs::read(path)
             .map(|b| b.iter().filter(|c| **c == b'\n').count())
             .unwrap_or(0)
     };
-    for at in [CALLS as usize / 4, CALLS as usize * 2 / 3] {
-        while written(&master) < at && !writer.is_finished() {
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        let _ = d.stop_with(Signal::SIGKILL);
-        std::thread::sleep(Duration::from_millis(50));
-        d.start_again();
+    while written(&master) < CALLS as usize * 2 / 3 && !writer.is_finished() {
+        std::thread::sleep(Duration::from_millis(5));
     }
+    let _ = d.stop_with(Signal::SIGKILL);
+    std::thread::sleep(Duration::from_millis(50));
+    d.start_again();
     writer.join().unwrap();
     wait_for_cdrs(&d, u64::from(CALLS));
 
@@ -929,6 +946,12 @@ fn kill_9_while_a_watched_file_grows_loses_and_repeats_nothing() {
     assert_calls(&d, 1..=CALLS);
     assert!(d.stop().success());
     assert_nothing_read_twice(&d);
+    let resumed = d.logs().matches("resumed where it was left").count();
+    assert!(
+        resumed >= 2,
+        "both restarts resume the stored position\n{}",
+        d.logs()
+    );
     let pos = stored_position(&d, &master);
     assert_eq!(pos.offset, fs::metadata(&master).unwrap().len());
     assert_eq!(pos.lines, u64::from(CALLS));

@@ -23,7 +23,7 @@ use axum::routing::post;
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
-use super::formats_pending::{self as formats, ParseOptions};
+use super::formats::{self, ParseOptions};
 use super::pipeline::{Batch, Ingest, Rejected};
 use crate::config::{BasicAuth, IngestConfig};
 
@@ -453,6 +453,33 @@ mod tests {
         assert_eq!(q[0].line, 0);
         assert_eq!(q[0].excerpt, "this is not json ");
         assert!(text.contains(&q[0].reason), "{text} / {}", q[0].reason);
+    }
+
+    #[test]
+    fn a_document_is_stored_once_and_a_repeat_is_a_duplicate() {
+        let (_d, ep) = endpoint(None);
+        let doc = br#"{"variables": {"uuid": "u-1", "direction": "inbound",
+            "start_epoch": "1772442000", "answer_epoch": "1772442004", "end_epoch": "1772442064",
+            "duration": "64", "billsec": "60", "hangup_cause": "NORMAL_CLEARING"},
+            "callflow": [{"caller_profile": {"caller_id_number": "100",
+            "destination_number": "4420"}}]}"#;
+        let peer: SocketAddr = "127.0.0.1:5000".parse().unwrap();
+        assert_eq!(
+            ep.take(peer, doc),
+            Outcome::Stored {
+                call_id: "u-1".into(),
+                leg: "a"
+            }
+        );
+        assert_eq!(
+            ep.take(peer, doc),
+            Outcome::Duplicate {
+                call_id: "u-1".into(),
+                leg: "a"
+            }
+        );
+        let n = ep.ingest.store().read(|tx| tx.counter("cdrs")).unwrap();
+        assert_eq!(n, 1);
     }
 
     #[tokio::test]

@@ -4,7 +4,6 @@
 
 pub mod cdr;
 pub mod formats;
-pub mod formats_pending;
 pub mod http;
 pub mod import;
 pub mod pipeline;

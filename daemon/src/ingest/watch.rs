@@ -20,7 +20,7 @@ use std::os::unix::fs::{FileExt as _, MetadataExt as _};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::formats_pending::{self as formats, Format, ParseOptions};
+use super::formats::{self, Format, ParseOptions};
 use super::pipeline::{Batch, Ingest, Rejected};
 use crate::config::WatchConfig;
 use crate::store::StoreError;
@@ -988,6 +988,113 @@ mod tests {
         };
         tail.commit_switch(sw);
         assert_eq!(tail.first_record().unwrap().as_deref(), Some(&b"id,to"[..]));
+    }
+
+    fn watcher(dir: &Path, file: &Path, format: Format, mapping: Option<&str>) -> Watcher {
+        let store = crate::store::Store::open(&dir.join("portico.redb")).unwrap();
+        let config = WatchConfig {
+            path: file.to_path_buf(),
+            format,
+            time_zone: jiff::tz::TimeZone::UTC,
+            poll: Duration::from_millis(10),
+            mapping: mapping.map(|m| m.parse().unwrap()),
+        };
+        Watcher::new(Ingest::new(store), &config)
+    }
+
+    fn stored_ids(w: &Watcher) -> Vec<String> {
+        let mut ids: Vec<String> = w
+            .ingest
+            .store()
+            .read(|tx| tx.cdrs_of(crate::store::cdr::UNASSIGNED))
+            .unwrap()
+            .into_iter()
+            .map(|(_, c)| c.call_id)
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    #[test]
+    fn a_watcher_stores_cdrs_and_position_together_and_a_new_one_resumes_there() {
+        const WHOLE: &str =
+            "id,to,at,secs\ng-1,4420,2026-03-01 10:00:00,30\ng-2,4421,2026-03-01 10:01:00,0\n";
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("calls.csv");
+        append(&csv, format!("{WHOLE}g-3,44").as_bytes());
+        let mut w = watcher(
+            dir.path(),
+            &csv,
+            Format::GenericCsv,
+            Some("call_id=id,destination=to,start=at,billsec=secs"),
+        );
+        assert_eq!(w.poll().unwrap(), Polled::Idle);
+        assert_eq!(stored_ids(&w), ["g-1", "g-2"]);
+        let key = csv.to_str().unwrap().to_string();
+        let pos = w
+            .ingest
+            .store()
+            .read(|tx| tx.watch_state(&key))
+            .unwrap()
+            .unwrap();
+        assert_eq!((pos.offset, pos.lines), (WHOLE.len() as u64, 3));
+        assert_eq!(w.tail.position(), Some(pos));
+
+        // A restart: a new watcher on the same store reads the header again from the file's
+        // start, and goes on after line 3.
+        append(&csv, b"22,2026-03-01 10:02:00,5\nnot,a,cdr,here\n");
+        let ingest = w.ingest.clone();
+        drop(w);
+        let mut w = Watcher::new(
+            ingest,
+            &WatchConfig {
+                path: csv.clone(),
+                format: Format::GenericCsv,
+                time_zone: jiff::tz::TimeZone::UTC,
+                poll: Duration::from_millis(10),
+                mapping: Some(
+                    "call_id=id,destination=to,start=at,billsec=secs"
+                        .parse()
+                        .unwrap(),
+                ),
+            },
+        );
+        assert_eq!(w.poll().unwrap(), Polled::Idle);
+        assert_eq!(stored_ids(&w), ["g-1", "g-2", "g-3"]);
+        let q = w.ingest.store().read(|tx| tx.quarantined(10)).unwrap();
+        assert_eq!(q.len(), 1, "{q:?}");
+        assert_eq!((q[0].source.as_str(), q[0].line), (key.as_str(), 5));
+        let pos = w
+            .ingest
+            .store()
+            .read(|tx| tx.watch_state(&key))
+            .unwrap()
+            .unwrap();
+        assert_eq!(pos.offset, fs::metadata(&csv).unwrap().len());
+        assert_eq!(pos.lines, 5);
+    }
+
+    #[test]
+    fn a_quoted_line_end_does_not_split_a_record_and_a_stray_quote_does_not_stall() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Master.csv");
+        let mut tail = Tail::new(&path);
+        let mut stored = None;
+        // A record whose quoted field holds a line end, still being written.
+        append(&path, b"\"a\",\"1\"\n\"b\",\"two\nlines");
+        assert_eq!(drain(&mut tail, &mut stored).0, b"\"a\",\"1\"\n");
+        append(&path, b"\"\n");
+        assert_eq!(drain(&mut tail, &mut stored).0, b"\"b\",\"two\nlines\"\n");
+        // A stray quote: everything after it looks quoted. Once the file stopped growing
+        // there, reading goes on at line ends.
+        append(&path, b"c,\"bad\nd,4\n");
+        assert_eq!(
+            drain(&mut tail, &mut stored).0,
+            b"",
+            "first look: maybe still written"
+        );
+        assert_eq!(drain(&mut tail, &mut stored).0, b"c,\"bad\nd,4\n");
+        assert_eq!(stored.unwrap().lines, 5);
     }
 
     #[test]

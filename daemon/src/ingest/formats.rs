@@ -1,1 +1,0 @@
-//! Parsers of switch CDR formats.
