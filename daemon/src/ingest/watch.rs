@@ -9,8 +9,9 @@
 //! nothing read twice. [`run`] polls a watcher until shutdown.
 //!
 //! Rotation: the open file is kept between polls, so when the path names another file, the
-//! renamed one is read to its end through that handle before the new one is started at its
-//! first byte. After a restart, a file that was rotated away is looked for beside the path (by
+//! renamed one is read to its end through that handle (and left only once a later poll finds
+//! it no longer growing: a switch that keeps its file open writes there until it reopens)
+//! before the new one is started at its first byte. After a restart, a file that was rotated away is looked for beside the path (by
 //! device and inode, as logrotate's `Master.csv.1`) to read its end. A file smaller than the
 //! read position was truncated and is read again from its start.
 
@@ -197,13 +198,20 @@ impl Tail {
             });
         }
         // The path names another file: read the old one to its end through the open handle
-        // first. A writer that still holds it may finish its last line; once the file stopped
-        // growing, that line is taken as it is.
+        // first. A writer that still holds it (logrotate's `create`, until the switch reopens)
+        // may go on appending, and finish its last line: the old file is left only once a
+        // later poll finds it read to its end and no longer growing, and a last line without
+        // its line end is then taken as it is.
         if size > cur.offset {
             return Ok(match self.read(size, true)? {
                 Some(chunk) => Step::Lines(chunk),
                 None => Step::Idle,
             });
+        }
+        let spot = (cur.id, cur.offset, size);
+        if !self.stopped_at(spot) {
+            self.waited = Some((spot.0, spot.1, spot.2, self.polls));
+            return Ok(Step::Idle);
         }
         let file = File::open(&self.path)?;
         let id = FileId::of(&file.metadata()?);
@@ -231,6 +239,13 @@ impl Tail {
             cur.offset = chunk.state.offset;
             cur.lines = chunk.state.lines;
         }
+    }
+
+    /// Whether an earlier poll waited at this very spot (file, offset, size): the file has
+    /// not changed since.
+    fn stopped_at(&self, spot: (FileId, u64, u64)) -> bool {
+        self.waited
+            .is_some_and(|(id, offset, size, poll)| (id, offset, size) == spot && poll < self.polls)
     }
 
     /// The first record of the open file, without its line end (a generic CSV header).
@@ -316,9 +331,7 @@ impl Tail {
         }
         let bytes = read_at(&cur.file, cur.offset, want)?;
         let capped = (bytes.len() as u64) < available;
-        let stopped_here = self.waited.is_some_and(|(id, offset, was, poll)| {
-            (id, offset, was) == (cur.id, cur.offset, size) && poll < self.polls
-        });
+        let stopped_here = self.stopped_at((cur.id, cur.offset, size));
         let cut = cut_point(&bytes, capped, finished, stopped_here);
         // Something is pending at the end of the file: see whether it is still so next poll.
         self.waited = (!capped && cut < bytes.len()).then_some((
@@ -736,6 +749,21 @@ mod tests {
         panic!("the tail does not settle");
     }
 
+    /// `polls` polls of [`drain`].
+    fn drain_polls(
+        tail: &mut Tail,
+        stored: &mut Option<WatchState>,
+        polls: usize,
+    ) -> (Vec<u8>, Vec<SwitchReason>) {
+        let mut all = (Vec::new(), Vec::new());
+        for _ in 0..polls {
+            let (read, switches) = drain(tail, stored);
+            all.0.extend(read);
+            all.1.extend(switches);
+        }
+        all
+    }
+
     #[test]
     fn only_whole_lines_are_taken_and_a_partial_line_waits_for_its_end() {
         let dir = tempfile::tempdir().unwrap();
@@ -829,10 +857,21 @@ mod tests {
         let (read, sw) = drain(&mut tail, &mut stored);
         assert_eq!(read, b"b\n");
         assert!(sw.is_empty());
-        // ...and a writer still holding the old file finishes it.
+        // ...and a writer still holding the old file finishes it, and writes once more
+        // before it reopens the path.
         append(&rotated, b"2\n");
         let (read, sw) = drain(&mut tail, &mut stored);
-        assert_eq!(read, b"c2\nx\ny\n");
+        assert_eq!(read, b"c2\n");
+        assert!(
+            sw.is_empty(),
+            "the old file is left once it stopped growing"
+        );
+        append(&rotated, b"late\n");
+        let (read, sw) = drain(&mut tail, &mut stored);
+        assert_eq!(read, b"late\n");
+        assert!(sw.is_empty());
+        let (read, sw) = drain(&mut tail, &mut stored);
+        assert_eq!(read, b"x\ny\n");
         assert_eq!(sw, [SwitchReason::Rotated]);
         let s = stored.unwrap();
         assert_ne!(FileId::of_state(&s), old_id);
@@ -855,11 +894,13 @@ mod tests {
             b"",
             "first look: maybe still written"
         );
-        let (read, sw) = drain(&mut tail, &mut stored);
         assert_eq!(
-            read, b"bn\n",
+            drain(&mut tail, &mut stored).0,
+            b"b",
             "b is whole once the old file stopped growing"
         );
+        let (read, sw) = drain(&mut tail, &mut stored);
+        assert_eq!(read, b"n\n");
         assert_eq!(sw, [SwitchReason::Rotated]);
     }
 
@@ -876,7 +917,7 @@ mod tests {
         append(&old, b"b\n");
         assert_eq!(drain(&mut tail, &mut stored).0, b"b\n");
         append(&path, b"c\n");
-        let (read, sw) = drain(&mut tail, &mut stored);
+        let (read, sw) = drain_polls(&mut tail, &mut stored, 2);
         assert_eq!(read, b"c\n");
         assert_eq!(sw, [SwitchReason::Rotated]);
     }
@@ -894,7 +935,7 @@ mod tests {
         append(&path, b"c\n");
 
         let mut tail = Tail::new(&path);
-        let (read, sw) = drain(&mut tail, &mut stored);
+        let (read, sw) = drain_polls(&mut tail, &mut stored, 2);
         assert_eq!(read, b"b\nc\n");
         assert_eq!(
             sw,
