@@ -20,6 +20,8 @@ Examples:
   portico domain set portal.acme.test --hide cdr --show breakout
   portico customer add --name 'Example Ltd' --currency USD --debit-limit 50
   portico ratecard import 'Retail USD' rates.csv --currency USD
+  portico cdr import --format asterisk-csv /var/log/asterisk/cdr-csv/Master.csv
+  portico report breakout 7 --from 2026-01-01 --to 2026-02-01
   portico --json domain list
 
 The socket is PORTICO_SOCKET or --socket PATH; without either, ./portico-data/admin.sock when it
@@ -37,7 +39,7 @@ exits 1; a command line it cannot read exits 2.";
     about = "Administer a Portico customer portal daemon (porticod)",
     long_about = "Administer a Portico customer portal daemon (porticod) over its admin socket: \
 portal domains (brands), the public file store, customers and their contacts, rate cards, routes, \
-payments, alerts, packages and contracts, and the audit log.\n\n\
+payments, alerts, packages and contracts, CDRs and the reports on them, and the audit log.\n\n\
 Every subcommand prints readable text, or with --json the protocol's own JSON, suitable for \
 scripts. Run without a subcommand to see this help.",
     after_help = MAIN_AFTER_HELP
@@ -109,6 +111,12 @@ pub enum Command {
     /// Contracts customers read and approve
     #[command(subcommand)]
     Contract(ContractCommand),
+    /// Call detail records: import, list, assign, quarantine
+    #[command(subcommand)]
+    Cdr(CdrCommand),
+    /// Reports on a customer's calls: breakout and summaries
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Show the newest entries of the audit log
     Audit(AuditArgs),
     /// Print the daemon's full export as JSON (secrets only as hashes)
@@ -372,8 +380,14 @@ pub enum CustomerCommand {
         #[arg(long, value_name = "STATUS")]
         status: Option<String>,
     },
-    /// Show a customer with its contacts, routes, payments, alerts, packages and contracts
+    /// Show a customer with its balance, contacts, routes, payments, alerts, packages and contracts
     Show {
+        /// The customer's id
+        #[arg(value_name = "ID")]
+        id: u64,
+    },
+    /// Show a customer's balance: completed payments - charges, debit limit, what is left
+    Balance {
         /// The customer's id
         #[arg(value_name = "ID")]
         id: u64,
@@ -743,6 +757,226 @@ pub enum ContractCommand {
 }
 
 // ---------------------------------------------------------------------------------------------
+// cdr
+
+/// The CDR formats `portico cdr import` reads, by their stable names.
+pub const CDR_FORMATS: &[&str] = &[
+    "asterisk-csv",
+    "freeswitch-csv",
+    "freeswitch-json",
+    "generic-csv",
+];
+
+/// `portico cdr ...`
+#[derive(Debug, Subcommand)]
+pub enum CdrCommand {
+    /// Import CDR files, sent to the daemon in chunks of whole lines
+    #[command(
+        long_about = "Import CDR files. Each file is read as bytes (text that is not UTF-8 is \
+fine) and sent to the daemon in chunks of whole lines of about 4 MiB; a chunk never ends inside a \
+quoted field. Each chunk is committed durably on its own, and a CDR's identity is its call id and \
+leg, so importing a file again, or after an interrupted import, stores nothing twice.\n\n\
+Lines the daemon cannot read are quarantined with their file and line number and the rest goes \
+on; the report lists them (all of them: portico cdr quarantine). A freeswitch-json FILE is one \
+mod_json_cdr document; give many (e.g. a spool directory's *.json).\n\n\
+A progress bar is shown on stderr when it is a terminal (not with --json).\n\n\
+Exit status: 0 when every chunk was taken, also when lines were quarantined; 1 when a chunk \
+could not be imported (the message says which lines were already committed).",
+        after_help = "Examples:\n  \
+portico cdr import --format asterisk-csv --time-zone Europe/Paris Master.csv\n  \
+portico cdr import --format freeswitch-csv /var/log/freeswitch/cdr-csv/Master.csv\n  \
+portico cdr import --format freeswitch-json /var/spool/freeswitch/json_cdr/*.json\n  \
+portico cdr import --format generic-csv calls.csv --mapping call_id=uuid,source=caller\n  \
+zcat Master.csv.1.gz | portico cdr import --format asterisk-csv - --source Master.csv.1"
+    )]
+    Import(CdrImportArgs),
+    /// List a customer's CDRs (or the unassigned ones), newest first
+    #[command(
+        long_about = "List a customer's CDRs, or with `unassigned` the CDRs that matched no \
+customer, newest first, a page at a time. The line `more: --after CURSOR` says how to ask for \
+the next page; --all follows the pages to the end. --csv writes every field of each CDR as CSV \
+(times in RFC 3339, UTC), page by page, for scripts; without --all the hint goes to stderr.\n\n\
+A `*` in the last column marks a call with no rate: it is stored with no charge.",
+        after_help = "DATE is YYYY-MM-DD (midnight UTC), \"YYYY-MM-DD HH:MM[:SS]\" (UTC) or \
+RFC 3339 with an offset (2026-01-31T08:00:00+01:00). --to is exclusive.\n\n\
+Examples:\n  \
+portico cdr list 7 --from 2026-01-01 --to 2026-02-01 --connected\n  \
+portico cdr list 7 --search 4420 --limit 20\n  \
+portico cdr list 7 --after 1795737600:42\n  \
+portico cdr list unassigned\n  \
+portico cdr list 7 --from 2026-01-01 --all --csv > january.csv"
+    )]
+    List(CdrListArgs),
+    /// Show the unassigned CDRs grouped by account code
+    #[command(
+        after_help = "Assign a group to a customer with:\n  portico cdr assign ACCOUNT_CODE CUSTOMER_ID"
+    )]
+    Unassigned,
+    /// Assign the unassigned CDRs of an account code to a customer (and rate them)
+    #[command(
+        long_about = "Assign every unassigned CDR with this account code to a customer and rate \
+them. The account code is added to the customer, so later CDRs with it match directly.",
+        after_help = "Example:\n  portico cdr assign 1001 7"
+    )]
+    Assign {
+        /// The account code ("" for CDRs without one)
+        #[arg(value_name = "ACCOUNT_CODE")]
+        account_code: String,
+        /// The customer's id
+        #[arg(value_name = "CUSTOMER_ID")]
+        customer_id: u64,
+    },
+    /// Show quarantined lines and documents, newest first
+    Quarantine {
+        /// How many entries to show
+        #[arg(long, value_name = "N", default_value_t = 50)]
+        limit: u32,
+    },
+    /// Show the ingest counters: CDRs stored, unassigned, unrated, quarantined
+    Status,
+}
+
+/// `portico cdr import`.
+#[derive(Debug, Args)]
+pub struct CdrImportArgs {
+    /// The files' format
+    #[arg(
+        long,
+        value_name = "FORMAT",
+        value_parser = clap::builder::PossibleValuesParser::new(CDR_FORMATS)
+    )]
+    pub format: String,
+
+    /// The files to import ("-" for stdin)
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+
+    /// IANA time zone of times written without an offset (e.g. Europe/Paris); default UTC
+    #[arg(long, value_name = "IANA")]
+    pub time_zone: Option<String>,
+
+    /// generic-csv: which file column holds each Portico field, e.g. call_id=uuid,source=caller
+    #[arg(long, value_name = "portico=col,...")]
+    pub mapping: Option<String>,
+
+    /// Name the lines' origin in quarantine entries (default: the file's path); one FILE only
+    #[arg(long, value_name = "NAME")]
+    pub source: Option<String>,
+}
+
+/// `portico cdr list`.
+#[derive(Debug, Args)]
+pub struct CdrListArgs {
+    /// The customer's id, or `unassigned`
+    #[arg(value_name = "CUSTOMER_ID|unassigned")]
+    pub customer: String,
+
+    /// Calls that started at or after DATE
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+
+    /// Calls that started before DATE (exclusive)
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+
+    /// Only connected (answered) calls
+    #[arg(long)]
+    pub connected: bool,
+
+    /// Only calls whose source or destination number contains DIGITS
+    #[arg(long, value_name = "DIGITS")]
+    pub search: Option<String>,
+
+    /// CDRs per page, 1 to 1000 (default 100; with --all, 1000)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub limit: Option<u32>,
+
+    /// Continue after this cursor (printed as `more: --after CURSOR`)
+    #[arg(long, value_name = "CURSOR")]
+    pub after: Option<String>,
+
+    /// Follow the pages to the end
+    #[arg(long)]
+    pub all: bool,
+
+    /// Write CSV with every field, for scripts
+    #[arg(long)]
+    pub csv: bool,
+}
+
+// ---------------------------------------------------------------------------------------------
+// report
+
+/// `portico report ...`
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Per destination: attempts, connected, ASR, ACD, minutes, billed minutes, charge
+    #[command(
+        long_about = "The breakout of a customer's calls per destination name (with --per-day, \
+per UTC day and destination): attempts, connected, ASR (connected / attempts, in percent), ACD \
+(average seconds of a connected call), seconds and minutes talked and billed, and the charge. \
+It covers whole UTC days: --from is rounded down to its day, --to (exclusive) up.",
+        after_help = "DATE is YYYY-MM-DD (midnight UTC), \"YYYY-MM-DD HH:MM[:SS]\" (UTC) or \
+RFC 3339 with an offset.\n\n\
+Examples:\n  \
+portico report breakout 7 --from 2026-01-01 --to 2026-02-01\n  \
+portico report breakout 7 --from 2026-01-01 --per-day --csv > breakout.csv"
+    )]
+    Breakout(ReportArgs),
+    /// Per UTC day and per month: attempts, connected, ASR, ACD, minutes, charge
+    #[command(
+        after_help = "DATE is YYYY-MM-DD (midnight UTC), \"YYYY-MM-DD HH:MM[:SS]\" (UTC) or \
+RFC 3339 with an offset.\n\n\
+Example:\n  portico report summary 7 --from 2026-01-01"
+    )]
+    Summary(SummaryArgs),
+}
+
+/// `portico report breakout`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The customer's id
+    #[arg(value_name = "CUSTOMER_ID")]
+    pub customer_id: u64,
+
+    /// From DATE (rounded down to its UTC day)
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+
+    /// To DATE, exclusive (rounded up to a UTC day)
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+
+    /// One row per UTC day and destination
+    #[arg(long)]
+    pub per_day: bool,
+
+    /// Write CSV, for scripts
+    #[arg(long)]
+    pub csv: bool,
+}
+
+/// `portico report summary`.
+#[derive(Debug, Args)]
+pub struct SummaryArgs {
+    /// The customer's id
+    #[arg(value_name = "CUSTOMER_ID")]
+    pub customer_id: u64,
+
+    /// From DATE (rounded down to its UTC day)
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+
+    /// To DATE, exclusive (rounded up to a UTC day)
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+
+    /// Write CSV, for scripts (a `period` column says day or month)
+    #[arg(long)]
+    pub csv: bool,
+}
+
+// ---------------------------------------------------------------------------------------------
 // audit
 
 /// `portico audit`.
@@ -878,5 +1112,121 @@ mod tests {
         for s in Section::ALL {
             assert!(help.contains(s.as_str()), "{s} missing from help");
         }
+    }
+
+    #[test]
+    fn cdr_list_takes_every_flag() {
+        let cli = Cli::try_parse_from([
+            "portico",
+            "cdr",
+            "list",
+            "unassigned",
+            "--from",
+            "2026-01-01",
+            "--to",
+            "2026-01-31 12:00",
+            "--connected",
+            "--search",
+            "4420",
+            "--limit",
+            "20",
+            "--after",
+            "1795737600:42",
+            "--all",
+            "--csv",
+        ])
+        .unwrap();
+        let Some(Command::Cdr(CdrCommand::List(a))) = cli.command else {
+            panic!("not cdr list");
+        };
+        assert_eq!(a.customer, "unassigned");
+        assert_eq!(a.from.as_deref(), Some("2026-01-01"));
+        assert_eq!(a.to.as_deref(), Some("2026-01-31 12:00"));
+        assert!(a.connected && a.all && a.csv);
+        assert_eq!(a.search.as_deref(), Some("4420"));
+        assert_eq!(a.limit, Some(20));
+        assert_eq!(a.after.as_deref(), Some("1795737600:42"));
+    }
+
+    #[test]
+    fn cdr_subcommands_parse() {
+        let cli = Cli::try_parse_from(["portico", "cdr", "assign", "", "7"]).unwrap();
+        let Some(Command::Cdr(CdrCommand::Assign {
+            account_code,
+            customer_id,
+        })) = cli.command
+        else {
+            panic!("not cdr assign");
+        };
+        assert_eq!((account_code.as_str(), customer_id), ("", 7));
+        let cli = Cli::try_parse_from(["portico", "cdr", "quarantine"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            Some(Command::Cdr(CdrCommand::Quarantine { limit: 50 }))
+        ));
+        for args in [
+            &["portico", "cdr", "status"][..],
+            &["portico", "cdr", "unassigned"][..],
+            &["portico", "customer", "balance", "7"][..],
+        ] {
+            Cli::try_parse_from(args).unwrap();
+        }
+        let cli = Cli::try_parse_from([
+            "portico",
+            "cdr",
+            "import",
+            "--format",
+            "generic-csv",
+            "a.csv",
+            "b.csv",
+            "--time-zone",
+            "Europe/Paris",
+            "--mapping",
+            "call_id=uuid",
+            "--source",
+            "sw1",
+        ])
+        .unwrap();
+        let Some(Command::Cdr(CdrCommand::Import(a))) = cli.command else {
+            panic!("not cdr import");
+        };
+        assert_eq!(a.format, "generic-csv");
+        assert_eq!(a.files.len(), 2);
+        assert_eq!(a.time_zone.as_deref(), Some("Europe/Paris"));
+        assert_eq!(a.mapping.as_deref(), Some("call_id=uuid"));
+        assert_eq!(a.source.as_deref(), Some("sw1"));
+    }
+
+    #[test]
+    fn report_commands_parse() {
+        let cli = Cli::try_parse_from([
+            "portico",
+            "report",
+            "breakout",
+            "7",
+            "--from",
+            "2026-01-01",
+            "--per-day",
+            "--csv",
+        ])
+        .unwrap();
+        let Some(Command::Report(ReportCommand::Breakout(a))) = cli.command else {
+            panic!("not report breakout");
+        };
+        assert_eq!(a.customer_id, 7);
+        assert!(a.per_day && a.csv);
+        assert_eq!(a.to, None);
+        let cli = Cli::try_parse_from(["portico", "report", "summary", "7", "--to", "2026-02-01"])
+            .unwrap();
+        let Some(Command::Report(ReportCommand::Summary(a))) = cli.command else {
+            panic!("not report summary");
+        };
+        assert_eq!(a.to.as_deref(), Some("2026-02-01"));
+        assert!(!a.csv);
+        let err = Cli::try_parse_from(["portico", "report", "summary", "seven"]).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        let err =
+            Cli::try_parse_from(["portico", "report", "summary", "7", "--per-day"]).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
     }
 }

@@ -6,8 +6,10 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser};
 
 pub mod args;
+pub mod chunker;
 pub mod commands;
 pub mod connect;
+pub mod csv;
 pub mod error;
 pub mod output;
 pub mod values;

@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
+use portico_protocol::Micros;
 use serde::Serialize;
 
 use super::error::CliError;
@@ -105,6 +106,83 @@ pub fn time(secs: i64) -> String {
         .unwrap_or_else(|| secs.to_string())
 }
 
+/// A Unix time as a table cell: `2026-01-01 12:00:00` (UTC, said in the column's header).
+pub fn utc(secs: i64) -> String {
+    let format =
+        ::time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    ::time::OffsetDateTime::from_unix_timestamp(secs)
+        .ok()
+        .and_then(|t| t.format(format).ok())
+        .unwrap_or_else(|| secs.to_string())
+}
+
+/// The UTC day of a Unix time: `2026-01-01`.
+pub fn day(secs: i64) -> String {
+    let format = ::time::macros::format_description!("[year]-[month]-[day]");
+    ::time::OffsetDateTime::from_unix_timestamp(secs)
+        .ok()
+        .and_then(|t| t.format(format).ok())
+        .unwrap_or_else(|| secs.to_string())
+}
+
+/// The UTC month of a Unix time: `2026-01`.
+pub fn month(secs: i64) -> String {
+    let format = ::time::macros::format_description!("[year]-[month]");
+    ::time::OffsetDateTime::from_unix_timestamp(secs)
+        .ok()
+        .and_then(|t| t.format(format).ok())
+        .unwrap_or_else(|| secs.to_string())
+}
+
+/// A Unix time as RFC 3339 in UTC, for scripts: `2026-01-01T12:00:00Z`.
+pub fn rfc3339(secs: i64) -> String {
+    ::time::OffsetDateTime::from_unix_timestamp(secs)
+        .ok()
+        .and_then(|t| {
+            t.format(&::time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| secs.to_string())
+}
+
+/// Seconds as minutes with two decimals, rounded half-up: `90` is `1.50`.
+pub fn minutes(secs: u64) -> String {
+    let hundredths = (u128::from(secs) * 100 + 30) / 60;
+    format!("{}.{:02}", hundredths / 100, hundredths % 100)
+}
+
+/// `yes` or `no`.
+pub fn yes_no(value: bool) -> &'static str {
+    if value { "yes" } else { "no" }
+}
+
+/// Amounts for one right-aligned column, all with as many decimals as the most precise one
+/// (at least two), so that their decimal points line up: `1.50`, `0.0125` become `1.5000`,
+/// `0.0125`. An absent amount is an empty cell. Every amount stays exact.
+pub fn amount_column(values: &[Option<Micros>]) -> Vec<String> {
+    let texts: Vec<Option<String>> = values.iter().map(|v| v.map(|m| m.to_string())).collect();
+    let decimals = texts
+        .iter()
+        .flatten()
+        .map(|t| t.split_once('.').map_or(0, |(_, f)| f.len()))
+        .max()
+        .unwrap_or(2);
+    texts
+        .into_iter()
+        .map(|t| match t {
+            None => String::new(),
+            Some(mut t) => {
+                let have = t.split_once('.').map_or(0, |(_, f)| f.len());
+                if have == 0 {
+                    t.push('.');
+                }
+                t.extend(std::iter::repeat_n('0', decimals.saturating_sub(have)));
+                t
+            }
+        })
+        .collect()
+}
+
 /// A list for a `key: value` line or a cell: comma separated, `(none)` when empty.
 pub fn join<T: ToString>(items: &[T]) -> String {
     if items.is_empty() {
@@ -201,12 +279,21 @@ impl Table {
 
     /// The table, every line prefixed by `indent`, cells cleaned, no trailing spaces.
     pub fn render(&self, indent: &str) -> String {
+        self.render_continued(indent, &mut Vec::new(), true)
+    }
+
+    /// One page of a table printed page by page: the columns are at least `widths` wide and
+    /// `widths` grows to fit this page; the header row only when `header`.
+    pub fn render_continued(&self, indent: &str, widths: &mut Vec<usize>, header: bool) -> String {
         let cells: Vec<Vec<String>> = self
             .rows
             .iter()
             .map(|row| row.iter().map(|c| clean(c).into_owned()).collect())
             .collect();
-        let mut widths: Vec<usize> = self.headers.iter().map(|(h, _)| h.len()).collect();
+        widths.resize(self.headers.len(), 0);
+        for (w, (h, _)) in widths.iter_mut().zip(&self.headers) {
+            *w = (*w).max(h.len());
+        }
         for row in &cells {
             for (i, cell) in row.iter().enumerate() {
                 if let Some(w) = widths.get_mut(i) {
@@ -215,8 +302,9 @@ impl Table {
             }
         }
         let mut out = String::new();
-        let header: Vec<String> = self.headers.iter().map(|(h, _)| h.to_string()).collect();
-        for row in std::iter::once(&header).chain(cells.iter()) {
+        let names: Vec<String> = self.headers.iter().map(|(h, _)| h.to_string()).collect();
+        let header_row = header.then_some(&names);
+        for row in header_row.into_iter().chain(cells.iter()) {
             let mut line = String::from(indent);
             for (i, cell) in row.iter().enumerate() {
                 let width = widths.get(i).copied().unwrap_or(0);
@@ -318,5 +406,48 @@ mod tests {
         assert_eq!(v, serde_json::json!({"removed": "a.test"}));
         let text = removed(Format::Human, "domain", "a.test".into()).unwrap();
         assert_eq!(text, "removed domain a.test\n");
+    }
+
+    #[test]
+    fn tables_continue_page_by_page() {
+        let headers = [("ID", Align::Right), ("NAME", Align::Left)];
+        let mut widths = Vec::new();
+        let mut first = Table::new(&headers);
+        first.row(vec!["7".into(), "Demo".into()]);
+        let mut second = Table::new(&headers);
+        second.row(vec!["12".into(), "A".into()]);
+        let mut text = first.render_continued("", &mut widths, true);
+        text.push_str(&second.render_continued("", &mut widths, false));
+        assert_eq!(text, "ID  NAME\n 7  Demo\n12  A\n");
+    }
+
+    #[test]
+    fn amounts_line_up_and_stay_exact() {
+        let col = amount_column(&[
+            Some(Micros(1_500_000)),
+            Some(Micros(12_500)),
+            None,
+            Some(Micros(-3_000_000)),
+        ]);
+        assert_eq!(col, vec!["1.5000", "0.0125", "", "-3.0000"]);
+        assert_eq!(amount_column(&[Some(Micros(0))]), vec!["0.00"]);
+        assert_eq!(amount_column(&[None]), vec![""]);
+    }
+
+    #[test]
+    fn minutes_have_two_decimals_rounded_half_up() {
+        assert_eq!(minutes(0), "0.00");
+        assert_eq!(minutes(90), "1.50");
+        assert_eq!(minutes(1), "0.02");
+        assert_eq!(minutes(3600), "60.00");
+        assert_eq!(minutes(59), "0.98");
+    }
+
+    #[test]
+    fn time_cells() {
+        assert_eq!(utc(1_767_225_600 + 3661), "2026-01-01 01:01:01");
+        assert_eq!(day(1_767_225_600 + 3661), "2026-01-01");
+        assert_eq!(month(1_767_225_600), "2026-01");
+        assert_eq!(rfc3339(1_767_225_600 + 3661), "2026-01-01T01:01:01Z");
     }
 }

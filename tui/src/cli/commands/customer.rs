@@ -1,11 +1,13 @@
 //! `portico customer ...`: customers and carriers, and turning flags into a `CustomerPatch`.
 
-use portico_protocol::{Access, Customer, CustomerDetail, CustomerPatch, CustomerStatus, Section};
+use portico_protocol::{
+    Access, Balance, Customer, CustomerDetail, CustomerPatch, CustomerStatus, Section,
+};
 
 use super::Session;
 use crate::cli::args::{CustomerCommand, CustomerFields};
 use crate::cli::error::CliError;
-use crate::cli::output::{Align, Fields, Table, join, removed, table_or, time};
+use crate::cli::output::{Align, Fields, Table, join, removed, table_or, time, yes_no};
 use crate::cli::values;
 
 /// Runs one `customer` subcommand.
@@ -31,6 +33,15 @@ pub async fn run(session: &Session, command: CustomerCommand) -> Result<String, 
                 .call("customer_show", |ctx| conn.admin().customer_show(ctx, id))
                 .await?;
             format.render(&detail, render_detail)
+        }
+        CustomerCommand::Balance { id } => {
+            let conn = session.connect().await?;
+            let balance = conn
+                .call("customer_balance", |ctx| {
+                    conn.admin().customer_balance(ctx, id)
+                })
+                .await?;
+            format.render(&balance, render_balance)
         }
         CustomerCommand::Add(args) => {
             let patch = patch(Some(args.name), Some(args.currency), &args.fields)?;
@@ -151,6 +162,16 @@ pub fn render_detail(d: &CustomerDetail) -> String {
     let mut f = customer_fields(c);
     f.add("template_of", join(&d.template_of));
     let mut out = f.render();
+    if let Some(b) = &d.balance {
+        out.push_str("\nbalance:\n");
+        let mut f = Fields::new();
+        add_balance(&mut f, b);
+        for line in f.render().lines() {
+            out.push_str("  ");
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
 
     let mut contacts = Table::new(&[
         ("ID", Align::Right),
@@ -247,6 +268,26 @@ pub fn render_detail(d: &CustomerDetail) -> String {
     out.push('\n');
     out.push_str(&render_overrides(c));
     out
+}
+
+/// A balance's `key: value` lines, amounts with the currency.
+fn add_balance(f: &mut Fields, b: &Balance) {
+    let cur = &b.currency;
+    f.add("payments", format!("{} {cur}", b.payments))
+        .add("charges", format!("{} {cur}", b.charges))
+        .add("balance", format!("{} {cur}", b.balance))
+        .add("debit_limit", format!("{} {cur}", b.debit_limit))
+        .add("available", format!("{} {cur}", b.available))
+        .add("low_balance", yes_no(b.low_balance))
+        .add("exhausted", yes_no(b.exhausted));
+}
+
+/// `customer balance`: the customer's id, then its balance.
+pub fn render_balance(b: &Balance) -> String {
+    let mut f = Fields::new();
+    f.add("customer", b.customer_id.to_string());
+    add_balance(&mut f, b);
+    f.render()
 }
 
 fn section(out: &mut String, title: &str, table: &Table) {
@@ -462,5 +503,89 @@ mod tests {
             serde_json::from_str::<CustomerDetail>(&json).unwrap(),
             detail
         );
+    }
+
+    fn balance(low: bool) -> Balance {
+        Balance {
+            customer_id: 7,
+            currency: "USD".into(),
+            payments: Micros(5_000_000),
+            charges: Micros(7_125_000),
+            balance: Micros(-2_125_000),
+            debit_limit: Micros(5_000_000),
+            available: Micros(2_875_000),
+            low_balance: low,
+            exhausted: false,
+        }
+    }
+
+    #[test]
+    fn balance_prints_every_figure_with_the_currency() {
+        assert_eq!(
+            render_balance(&balance(true)),
+            "customer:    7\npayments:    5.00 USD\ncharges:     7.125 USD\n\
+             balance:     -2.125 USD\ndebit_limit: 5.00 USD\navailable:   2.875 USD\n\
+             low_balance: yes\nexhausted:   no\n"
+        );
+    }
+
+    #[test]
+    fn show_prints_the_balance_block_when_there_is_one() {
+        let mut detail = CustomerDetail {
+            customer: customer(),
+            contacts: vec![],
+            routes: vec![],
+            payments: vec![],
+            alerts: vec![],
+            packages: vec![],
+            contracts: vec![],
+            template_of: vec![],
+            balance: None,
+        };
+        assert!(!render_detail(&detail).contains("balance:\n"));
+        detail.balance = Some(balance(false));
+        let text = render_detail(&detail);
+        assert!(
+            text.contains(
+                "\nbalance:\n  payments:    5.00 USD\n  charges:     7.125 USD\n  \
+                 balance:     -2.125 USD\n  debit_limit: 5.00 USD\n  available:   2.875 USD\n  \
+                 low_balance: no\n  exhausted:   no\n\ncontacts: (none)\n"
+            ),
+            "{text}"
+        );
+    }
+
+    #[tokio::test]
+    async fn balance_asks_the_daemon() {
+        use crate::cli::fake_daemon;
+        use portico_protocol::{AdminRequest, AdminResponse};
+        let path = fake_daemon::socket("customer-balance");
+        fake_daemon::start(&path, |request| match request {
+            AdminRequest::Version { client_protocol } => {
+                Some(fake_daemon::version(client_protocol))
+            }
+            AdminRequest::CustomerBalance { customer_id: 7 } => {
+                Some(AdminResponse::CustomerBalance(Ok(balance(false))))
+            }
+            _ => None,
+        });
+        let cli = Cli::try_parse_from([
+            "portico",
+            "--json",
+            "--socket",
+            path.to_str().unwrap(),
+            "customer",
+            "balance",
+            "7",
+        ])
+        .unwrap();
+        let out = crate::cli::commands::run(&cli.global, cli.command.unwrap())
+            .await
+            .unwrap();
+        assert_eq!(
+            serde_json::from_str::<Balance>(&out).unwrap(),
+            balance(false)
+        );
+        let _ = std::fs::remove_file(&path);
     }
 }

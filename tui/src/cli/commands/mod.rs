@@ -9,6 +9,7 @@ use super::output::Format;
 
 pub mod alert;
 pub mod audit;
+pub mod cdr;
 pub mod contact;
 pub mod contract;
 pub mod customer;
@@ -18,6 +19,7 @@ pub mod file;
 pub mod package;
 pub mod payment;
 pub mod ratecard;
+pub mod report;
 pub mod route;
 pub mod version;
 
@@ -60,6 +62,8 @@ pub async fn run(global: &GlobalArgs, command: Command) -> Result<String, CliErr
         Command::Alert(c) => alert::run(&session, c).await,
         Command::Package(c) => package::run(&session, c).await,
         Command::Contract(c) => contract::run(&session, c).await,
+        Command::Cdr(c) => cdr::run(&session, c).await,
+        Command::Report(c) => report::run(&session, c).await,
         Command::Audit(a) => audit::run(&session, a).await,
         Command::Export => export::run(&session).await,
     }

@@ -1,0 +1,265 @@
+//! CDR ingest and report benchmark on the anchor data of `gen_cdrs.py` (Asterisk Master.csv,
+//! 1,000 accounts, 30 days). Prints figures; asserts nothing about time.
+//!
+//! ```sh
+//! cargo bench -p porticod --bench cdr_ingest -- --data /tmp/cdr-anchor/data --rows 1000000
+//! ```
+//!
+//! Phases, as the anchors measure them: ingest (parse, match, rate, store, roll up, each chunk
+//! committed durably) of the whole file; q(a) the newest 100 CDRs of the heaviest and the median
+//! account in the 7-day window of the meta file (median of 20 warm runs); q(b) the breakout of
+//! those accounts over the 30 days (median of 10 warm runs); peak memory (VmHWM) and the store's
+//! size per CDR.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use portico_protocol::{Blob, CdrImportChunk, CdrQuery, CustomerPatch, ReportQuery};
+use porticod::admin::ops;
+use porticod::ingest::formats::complete_records_len;
+use porticod::ingest::import::import_chunk;
+use porticod::ingest::pipeline::Ingest;
+use porticod::reports;
+use porticod::store::Store;
+
+struct Args {
+    data: PathBuf,
+    rows: u64,
+    chunk: usize,
+    store_dir: Option<PathBuf>,
+}
+
+fn args() -> Args {
+    let mut a = Args {
+        data: PathBuf::from("/tmp/cdr-anchor/data"),
+        rows: 1_000_000,
+        chunk: 8 << 20,
+        store_dir: None,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        match flag.as_str() {
+            "--data" => a.data = it.next().expect("--data DIR").into(),
+            "--rows" => a.rows = it.next().expect("--rows N").parse().expect("a number"),
+            "--chunk-mib" => {
+                a.chunk = it
+                    .next()
+                    .expect("--chunk-mib N")
+                    .parse::<usize>()
+                    .expect("a number")
+                    << 20
+            }
+            "--store" => a.store_dir = Some(it.next().expect("--store DIR").into()),
+            _ => {} // cargo bench passes --bench
+        }
+    }
+    a
+}
+
+fn vm_hwm_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn timed<T>(warm: usize, runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
+    for _ in 0..warm {
+        f();
+    }
+    let mut times = Vec::with_capacity(runs);
+    let mut last = None;
+    for _ in 0..runs {
+        let t = Instant::now();
+        last = Some(f());
+        times.push(t.elapsed());
+    }
+    (median(times), last.expect("at least one run"))
+}
+
+fn parse_time(s: &str) -> i64 {
+    let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    time::PrimitiveDateTime::parse(s, fmt)
+        .expect("meta time")
+        .assume_utc()
+        .unix_timestamp()
+}
+
+fn main() {
+    let a = args();
+    let csv_path = a.data.join(format!("cdr_{}.csv", a.rows));
+    let meta: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(a.data.join(format!("meta_{}.json", a.rows)))
+            .expect("meta_N.json (run gen_cdrs.py or cdr_anchors.sh first)"),
+    )
+    .expect("meta JSON");
+    let rates = std::fs::read_to_string(a.data.join("rates.csv")).expect("rates.csv");
+    let dir = tempfile::tempdir_in(a.store_dir.clone().unwrap_or_else(std::env::temp_dir))
+        .expect("temp dir");
+    let store_path = dir.path().join("portico.redb");
+    let store = Store::open(&store_path).expect("store");
+
+    // 1,000 customers acct0001..acct1000 on one rate card, as the anchors rate them.
+    let mut ids = std::collections::HashMap::new();
+    store
+        .write(|tx| {
+            ops::ratecard::import(tx, 0, "Anchor", "USD", &rates, false)?;
+            for i in 1..=1000 {
+                let code = format!("acct{i:04}");
+                let (c, _) = ops::customer::add(
+                    tx,
+                    0,
+                    CustomerPatch {
+                        name: Some(code.to_uppercase()),
+                        currency: Some("USD".into()),
+                        account_codes: Some(vec![code.clone()]),
+                        ..Default::default()
+                    },
+                )?;
+                ops::ratecard::route_add(tx, c.id, "Anchor", "")?;
+                ids.insert(code, c.id);
+            }
+            tx.bump_counter(porticod::ingest::pipeline::GENERATION, 1)?;
+            Ok::<_, portico_protocol::AdminError>(())
+        })
+        .expect("setup");
+    let ingest = Ingest::new(store.clone());
+
+    // Ingest: the file streamed in chunks of whole lines, each chunk one durable transaction,
+    // as `portico cdr import` sends it (the bench never holds the whole file).
+    use std::io::Read;
+    let mut file = std::fs::File::open(&csv_path).expect("cdr_N.csv");
+    let file_bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let started = Instant::now();
+    let mut line = 1u64;
+    let (mut imported, mut quarantined, mut unrated) = (0u64, 0u64, 0u64);
+    let mut pending: Vec<u8> = Vec::with_capacity(a.chunk * 2);
+    let mut eof = false;
+    while !eof || !pending.is_empty() {
+        if !eof {
+            let have = pending.len();
+            pending.resize(have + a.chunk, 0);
+            let n = file.read(&mut pending[have..]).expect("read");
+            pending.truncate(have + n);
+            eof = n == 0;
+            if !eof && pending.len() < a.chunk {
+                continue;
+            }
+        }
+        let take = if eof {
+            pending.len()
+        } else {
+            complete_records_len(&pending)
+        };
+        if take == 0 {
+            continue;
+        }
+        let data: Vec<u8> = pending.drain(..take).collect();
+        let lines = porticod::ingest::import::count_lines(&data);
+        let report = import_chunk(
+            &ingest,
+            CdrImportChunk {
+                format: "asterisk-csv".into(),
+                source: csv_path.display().to_string(),
+                first_line: line,
+                data: Blob(data),
+                ..Default::default()
+            },
+        )
+        .expect("import");
+        imported += report.imported;
+        quarantined += report.quarantined.len() as u64;
+        unrated += report.unrated;
+        line += lines;
+    }
+    let ingest_time = started.elapsed();
+    let hwm_after_ingest = vm_hwm_kib();
+    let store_bytes = std::fs::metadata(&store_path).map(|m| m.len()).unwrap_or(0);
+
+    let heavy = meta["heavy"].as_str().expect("heavy");
+    let median_acct = meta["median"].as_str().expect("median");
+    let wa = &meta["window_a"];
+    let (wa_from, wa_to) = (
+        parse_time(wa[0].as_str().expect("window_a[0]")),
+        parse_time(wa[1].as_str().expect("window_a[1]")),
+    );
+    let (t0, t_end) = (
+        parse_time(meta["t0"].as_str().expect("t0")),
+        parse_time(meta["t_end"].as_str().expect("t_end")),
+    );
+
+    println!(
+        "portico cdr bench: {} rows from {}",
+        a.rows,
+        csv_path.display()
+    );
+    println!(
+        "ingest: {imported} CDRs in {:.2} s = {:.0} rows/s (quarantined {quarantined}, unrated {unrated}), chunk {} MiB",
+        ingest_time.as_secs_f64(),
+        imported as f64 / ingest_time.as_secs_f64(),
+        a.chunk >> 20
+    );
+    println!(
+        "store: {:.1} MiB, {:.1} bytes/CDR (input {:.1} bytes/row); peak RSS (VmHWM) after ingest {:.1} MiB",
+        store_bytes as f64 / 1048576.0,
+        store_bytes as f64 / imported.max(1) as f64,
+        file_bytes as f64 / imported.max(1) as f64,
+        hwm_after_ingest as f64 / 1024.0,
+    );
+    for (who, acct) in [("heavy", heavy), ("median", median_acct)] {
+        let id = ids[acct];
+        let (qa, page) = timed(2, 20, || {
+            store
+                .read(|tx| {
+                    reports::cdr_page(
+                        tx,
+                        &CdrQuery {
+                            customer_id: Some(id),
+                            from: Some(wa_from),
+                            to: Some(wa_to),
+                            limit: 100,
+                            ..Default::default()
+                        },
+                    )
+                })
+                .expect("page")
+        });
+        let (qb, rows) = timed(2, 10, || {
+            store
+                .read(|tx| {
+                    reports::breakout(
+                        tx,
+                        &ReportQuery {
+                            customer_id: id,
+                            from: Some(t0),
+                            to: Some(t_end),
+                            per_day: false,
+                        },
+                    )
+                })
+                .expect("breakout")
+        });
+        let charge: i64 = rows.iter().map(|r| r.traffic.charge.0).sum();
+        let attempts: u64 = rows.iter().map(|r| r.traffic.attempts).sum();
+        println!(
+            "q(a) {who} {acct}: page of {} in {:.3} ms | q(b) breakout 30 d: {} destinations, {attempts} attempts, charge {} in {:.3} ms",
+            page.cdrs.len(),
+            qa.as_secs_f64() * 1e3,
+            rows.len(),
+            portico_protocol::Micros(charge),
+            qb.as_secs_f64() * 1e3
+        );
+    }
+    println!(
+        "peak RSS (VmHWM) at the end: {:.1} MiB",
+        vm_hwm_kib() as f64 / 1024.0
+    );
+}
