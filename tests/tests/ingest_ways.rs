@@ -16,7 +16,8 @@ use std::time::{Duration, Instant};
 
 use nix::sys::signal::Signal;
 use portico_protocol::{
-    AdminClient, Cdr, CdrQuery, Customer, IngestStatus, Micros, PROTOCOL_VERSION, QuarantineEntry,
+    AdminClient, Cdr, CdrQuery, Customer, ImportReport, IngestStatus, Micros, PROTOCOL_VERSION,
+    QuarantineEntry,
 };
 use portico_tests::daemon::{free_port, run_porticod};
 use portico_tests::{Daemon, admin};
@@ -705,6 +706,22 @@ fn mod_json_cdr_posts_are_stored_once_priced_and_acknowledged_after_the_commit()
 
     let s = status(&d);
     assert_eq!((s.cdrs, s.unassigned, s.quarantined), (3, 1, 1), "{s:?}");
+    let shown: IngestStatus = serde_json::from_value(cli.json(["cdr", "status"])).unwrap();
+    assert_eq!(shown, s, "portico cdr status --json");
+
+    // The same call through another way in (mod_json_cdr's error directory, imported by an
+    // admin) is stored once.
+    let spool = d.dir().join("9a4e2c1e.cdr.json");
+    fs::write(&spool, &first).unwrap();
+    let report: ImportReport = serde_json::from_value(cli.json([
+        "cdr",
+        "import",
+        "--format",
+        "freeswitch-json",
+        spool.to_str().unwrap(),
+    ]))
+    .unwrap();
+    assert_eq!((report.imported, report.duplicates), (0, 1), "{report:?}");
     let logs = d.logs();
     assert!(
         !logs.contains(PASSWORD),
@@ -868,6 +885,27 @@ fn a_watched_file_is_followed_through_partial_lines_restarts_and_rotations() {
 
     assert_calls(&d, 1..=16);
     assert_eq!(quarantine(&d).len(), 2);
+
+    // The same lines imported by an admin are all known already.
+    let mut files: Vec<String> = [rotated(2), rotated(1), master.clone()]
+        .iter()
+        .map(|p| p.to_str().unwrap().to_string())
+        .collect();
+    files.splice(
+        0..0,
+        [
+            "cdr",
+            "import",
+            "--format",
+            "asterisk-csv",
+            "--time-zone",
+            "Europe/Paris",
+        ]
+        .map(String::from),
+    );
+    let report: ImportReport = serde_json::from_value(d.cli().json(&files)).unwrap();
+    assert_eq!((report.imported, report.duplicates), (0, 16), "{report:?}");
+    assert_eq!(status(&d).cdrs, 16);
     assert!(d.stop().success());
     assert_nothing_read_twice(&d);
     let pos = stored_position(&d, &master);
