@@ -1,4 +1,5 @@
-//! Start-up and shutdown: logging, store, admin socket, portal listeners, signals.
+//! Start-up and shutdown: logging, store, admin socket, portal listeners, CDR ingest (HTTP
+//! endpoint, watched files), signals.
 
 use std::sync::Arc;
 
@@ -73,11 +74,15 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         });
     }
 
+    let ingest = crate::ingest::pipeline::Ingest::new(store.clone())
+        .with_customer_variable(config.ingest.customer_variable.clone());
+    start_ingest(&config, &ingest, &mut tasks, &stop_rx).await?;
+
     let listener = admin::socket::bind(&config.admin_socket, config.admin_group.as_deref()).await?;
     let _guard = admin::socket::SocketGuard(config.admin_socket.clone());
     tracing::info!(socket = %config.admin_socket.display(), "admin socket ready");
     let state = Arc::new(State {
-        ingest: crate::ingest::pipeline::Ingest::new(store.clone()),
+        ingest,
         store,
         started_at: time::OffsetDateTime::now_utc().unix_timestamp(),
     });
@@ -99,6 +104,47 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     .await;
     if drained.is_err() {
         tracing::warn!("some connections did not finish within 10 s; closing them");
+    }
+    Ok(())
+}
+
+/// Starts the ways CDRs come in on their own: the mod_json_cdr endpoint on each
+/// `[ingest] listen` address and a watcher per `[[ingest.watch]]`, all stopping with `stop`.
+async fn start_ingest(
+    config: &Config,
+    ingest: &crate::ingest::pipeline::Ingest,
+    tasks: &mut tokio::task::JoinSet<()>,
+    stop: &watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    use crate::ingest::{http, watch as watched};
+    let stopped = |mut rx: watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|v| *v).await;
+    };
+    let settings = &config.ingest;
+    if !settings.listen.is_empty() {
+        let endpoint = Arc::new(http::Endpoint::new(ingest.clone(), settings));
+        if settings.auth.is_none() {
+            tracing::warn!(
+                "ingest: the CDR endpoint takes posts without credentials (allow_anonymous, loopback only)"
+            );
+        }
+        for addr in &settings.listen {
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("ingest.listen {addr}: cannot listen"))?;
+            let endpoint = endpoint.clone();
+            let shutdown = stopped(stop.clone());
+            let addr = *addr;
+            tasks.spawn(async move {
+                if let Err(e) = http::serve(listener, endpoint, shutdown).await {
+                    tracing::error!(%addr, error = %e, "ingest: CDR endpoint failed");
+                }
+            });
+        }
+    }
+    for w in &settings.watch {
+        let watcher = watched::Watcher::new(ingest.clone(), w);
+        tasks.spawn(watched::run(watcher, w.poll, stopped(stop.clone())));
     }
     Ok(())
 }

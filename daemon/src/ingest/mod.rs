@@ -4,9 +4,11 @@
 
 pub mod cdr;
 pub mod formats;
+pub mod http;
 pub mod import;
 pub mod pipeline;
 pub mod rating;
+pub mod watch;
 
 pub use cdr::{Leg, RawCdr};
 
