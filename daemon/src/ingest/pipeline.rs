@@ -150,10 +150,7 @@ impl std::fmt::Debug for Ingest {
 pub fn stored_from_raw(raw: &RawCdr) -> StoredCdr {
     StoredCdr {
         call_id: raw.call_id.clone(),
-        leg: match raw.leg {
-            super::Leg::A => 0,
-            super::Leg::B => 1,
-        },
+        leg: u8::from(raw.leg == super::Leg::B),
         account_code: raw.account_code.clone(),
         source_number: raw.source_number.clone(),
         destination: raw.destination.clone(),
@@ -297,10 +294,10 @@ impl Ingest {
                 lines: batch.lines,
                 ..Default::default()
             };
-            let identities: Vec<String> = batch
+            let identities: Vec<&str> = batch
                 .cdrs
                 .iter()
-                .map(|(_, raw)| cdr_identity(&raw.call_id, stored_leg(raw)))
+                .map(|(_, raw)| cdr_identity(&raw.call_id))
                 .collect();
             let known = tx.cdrs_known(&identities)?;
             let mut seen: HashSet<&str> = HashSet::new();
@@ -309,7 +306,7 @@ impl Ingest {
             let mut deltas = Deltas::default();
             let mut routes: HashMap<u64, Vec<RoutedCard<'_>>> = HashMap::new();
             for (((_, raw), identity), known) in batch.cdrs.iter().zip(&identities).zip(known) {
-                if known || !seen.insert(identity.as_str()) {
+                if known || !seen.insert(identity) {
                     report.duplicates += 1;
                     continue;
                 }
@@ -359,13 +356,6 @@ impl Ingest {
             also(tx)?;
             Ok(report)
         })
-    }
-}
-
-fn stored_leg(raw: &RawCdr) -> u8 {
-    match raw.leg {
-        super::Leg::A => 0,
-        super::Leg::B => 1,
     }
 }
 

@@ -16,7 +16,7 @@ pub const UNASSIGNED: u64 = 0;
 
 /// CDRs by (customer, start, seq); seq makes keys unique and orders calls of one second.
 pub const CDRS: TableDefinition<(u64, i64, u64), Bin<StoredCdr>> = TableDefinition::new("cdrs@1");
-/// CDR identity (`call_id` 0x1F `leg`) → its key in [`CDRS`].
+/// CDR identity (see [`cdr_identity`]) → its key in [`CDRS`].
 pub const CDR_IDS: TableDefinition<&str, (u64, i64, u64)> = TableDefinition::new("cdr_ids@1");
 /// A rollup row: (attempts, connected, billsec, billed seconds, charge in micro-units).
 pub type RollupRow = (u64, u64, u64, u64, i64);
@@ -186,13 +186,12 @@ impl RollupDelta {
     }
 }
 
-/// The identity of a CDR in [`CDR_IDS`].
-pub fn cdr_identity(call_id: &str, leg: u8) -> String {
-    let mut id = String::with_capacity(call_id.len() + 2);
-    id.push_str(call_id);
-    id.push('\u{1f}');
-    id.push(if leg == 0 { 'a' } else { 'b' });
-    id
+/// The identity of a CDR in [`CDR_IDS`]: its call id. FreeSWITCH gives every leg its own uuid
+/// and Asterisk every CDR its own uniqueid (with the sequence), so the id alone names one CDR;
+/// the leg is kept as a column but is not part of the identity, because a leg read from a CSV
+/// template is a guess that can differ from the JSON of the same channel.
+pub fn cdr_identity(call_id: &str) -> &str {
+    call_id
 }
 
 impl Tx {
@@ -214,9 +213,8 @@ impl Tx {
     /// Stores a CDR under `key` and indexes its identity.
     pub fn insert_cdr(&mut self, key: CdrKey, cdr: &StoredCdr) -> Result<(), StoreError> {
         let txn = self.w()?;
-        let identity = cdr_identity(&cdr.call_id, cdr.leg);
         txn.open_table(CDR_IDS)?
-            .insert(identity.as_str(), key.tuple())?;
+            .insert(cdr_identity(&cdr.call_id), key.tuple())?;
         txn.open_table(CDRS)?.insert(key.tuple(), Ok(cdr.clone()))?;
         Ok(())
     }
@@ -227,19 +225,18 @@ impl Tx {
         let mut ids = txn.open_table(CDR_IDS)?;
         let mut cdrs = txn.open_table(CDRS)?;
         for (key, cdr) in rows {
-            let identity = cdr_identity(&cdr.call_id, cdr.leg);
-            ids.insert(identity.as_str(), key.tuple())?;
+            ids.insert(cdr_identity(&cdr.call_id), key.tuple())?;
             cdrs.insert(key.tuple(), Ok(cdr.clone()))?;
         }
         Ok(())
     }
 
     /// Whether each identity is stored already (same order as `identities`).
-    pub fn cdrs_known(&self, identities: &[String]) -> Result<Vec<bool>, StoreError> {
+    pub fn cdrs_known(&self, identities: &[&str]) -> Result<Vec<bool>, StoreError> {
         with_table!(self, CDR_IDS, |t| {
             let mut out = Vec::with_capacity(identities.len());
             for id in identities {
-                out.push(t.get(id.as_str())?.is_some());
+                out.push(t.get(*id)?.is_some());
             }
             Ok(out)
         })
@@ -254,7 +251,7 @@ impl Tx {
         };
         if let Some(cdr) = &removed {
             txn.open_table(CDR_IDS)?
-                .remove(cdr_identity(&cdr.call_id, cdr.leg).as_str())?;
+                .remove(cdr_identity(&cdr.call_id))?;
         }
         Ok(removed)
     }
@@ -347,7 +344,13 @@ impl Tx {
             } else {
                 t.insert(
                     key,
-                    (cur.attempts, cur.connected, cur.billsec, cur.billed, cur.charge),
+                    (
+                        cur.attempts,
+                        cur.connected,
+                        cur.billsec,
+                        cur.billed,
+                        cur.charge,
+                    ),
                 )?;
             }
         }
@@ -379,7 +382,10 @@ impl Tx {
         with_table!(self, DEST_BY_ID, |t| {
             let mut out = Vec::with_capacity(groups.len());
             for ((day, id), delta) in groups {
-                let name = t.get(id)?.map(|g| g.value().to_string()).unwrap_or_default();
+                let name = t
+                    .get(id)?
+                    .map(|g| g.value().to_string())
+                    .unwrap_or_default();
                 out.push((day, name, delta));
             }
             Ok(out)

@@ -160,8 +160,15 @@ impl<'a> Parser<'a> {
             "NO ANSWER" | "BUSY" | "FAILED" | "CONGESTION" | "UNKNOWN" => false,
             _ => answer.is_some(),
         };
-        let call_id = match layout.uniqueid.map(|i| trim(f(i))) {
-            Some(u) if !u.is_empty() => text(u),
+        // Asterisk 12+ writes one CDR per dial attempt of a channel, all with the channel's
+        // uniqueid; `sequence` (the last field of the newcdrcolumns and cdr_custom layouts)
+        // tells them apart, so it is part of the call id.
+        let sequence = (rec.len() >= 19)
+            .then(|| trim(f(rec.len() - 1)))
+            .filter(|s| !s.is_empty() && s.iter().all(u8::is_ascii_digit));
+        let call_id = match (layout.uniqueid.map(|i| trim(f(i))), sequence) {
+            (Some(u), Some(seq)) if !u.is_empty() => format!("{}#{}", text(u), text(seq)),
+            (Some(u), None) if !u.is_empty() => text(u),
             _ => derived_id(rec),
         };
         Ok(RawCdr {
@@ -321,6 +328,10 @@ mod tests {
         for (line, id) in cases {
             let cdr = parse(&line).unwrap();
             match id {
+                // newcdrcolumns lines end with the sequence, which joins the uniqueid.
+                Some(id) if line.ends_with(",7") => {
+                    assert_eq!(cdr.call_id, format!("{id}#7"), "{line}")
+                }
                 Some(id) => assert_eq!(cdr.call_id, id, "{line}"),
                 None => assert!(cdr.call_id.starts_with("ast-"), "{line}"),
             }
@@ -458,7 +469,7 @@ mod tests {
     fn cdr_custom_sample_mapping_is_detected() {
         let line = r#"""""" <client1>","client1","6789","default","PJSIP/client1-00000002","PJSIP/client2-00000003","Dial","PJSIP/client2","2023-07-26 01:51:32","2023-07-26 01:51:50","2023-07-26 01:52:04","31","13","ANSWERED","DOCUMENTATION","acct7","1690325492.2","",2"#;
         let cdr = parse(line).unwrap();
-        assert_eq!(cdr.call_id, "1690325492.2");
+        assert_eq!(cdr.call_id, "1690325492.2#2", "uniqueid and sequence");
         assert_eq!(cdr.source_number, "client1");
         assert_eq!(cdr.destination, "6789");
         assert_eq!(cdr.account_code, "acct7");

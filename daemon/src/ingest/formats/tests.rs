@@ -268,7 +268,8 @@ fn asterisk_layouts_fixture() {
     assert_eq!(ids[3], "1709287200.2");
     // 19 fields: no uniqueid, and the linkedid is not a CDR's id.
     assert!(ids[4].starts_with("ast-"));
-    assert_eq!(ids[5..7], ["1709287200.4", "1709287200.5"][..]);
+    // newcdrcolumns: the sequence (last field) joins the uniqueid.
+    assert_eq!(ids[5..7], ["1709287200.4#4", "1709287200.5#5"][..]);
     assert_eq!(ids[7], "3f0c1d9e-0000-4000-8000-000000000001");
     for (_, c) in &p.cdrs {
         assert_eq!(c.start, 1_709_287_200);
@@ -292,7 +293,7 @@ fn asterisk_cdr_custom_fixture() {
     assert_eq!(lines_of(&p), [1, 2, 3, 4]);
     assert_eq!(answered(&p), 3);
     let c = &p.cdrs[2].1;
-    assert_eq!(c.call_id, "1690327106.0");
+    assert_eq!(c.call_id, "1690327106.0#0");
     assert_eq!(c.account_code, "acct-3");
     assert_eq!(c.source_number, "desk3");
     assert_eq!((c.duration, c.billsec), (26, 18));
