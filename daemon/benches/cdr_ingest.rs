@@ -57,6 +57,40 @@ fn args() -> Args {
     a
 }
 
+/// Cuts a file into chunks of whole records.
+struct ChunkReader {
+    file: std::fs::File,
+    pending: Vec<u8>,
+    eof: bool,
+    line: u64,
+    chunk: usize,
+}
+
+impl ChunkReader {
+    fn next_chunk(&mut self) -> Option<(Vec<u8>, u64)> {
+        use std::io::Read;
+        while !self.eof && self.pending.len() < self.chunk {
+            let have = self.pending.len();
+            self.pending.resize(have + self.chunk, 0);
+            let n = self.file.read(&mut self.pending[have..]).expect("read");
+            self.pending.truncate(have + n);
+            self.eof = n == 0;
+        }
+        if self.pending.is_empty() {
+            return None;
+        }
+        let take = if self.eof {
+            self.pending.len()
+        } else {
+            complete_records_len(&self.pending)
+        };
+        let data: Vec<u8> = self.pending.drain(..take).collect();
+        let first = self.line;
+        self.line += porticod::ingest::import::count_lines(&data);
+        Some((data, first))
+    }
+}
+
 fn vm_hwm_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .unwrap_or_default()
@@ -134,52 +168,47 @@ fn main() {
     let ingest = Ingest::new(store.clone());
 
     // Ingest: the file streamed in chunks of whole lines, each chunk one durable transaction,
-    // as `portico cdr import` sends it (the bench never holds the whole file).
-    use std::io::Read;
-    let mut file = std::fs::File::open(&csv_path).expect("cdr_N.csv");
+    // as `portico cdr import` sends it (two chunks in flight: one is parsed and priced while
+    // the other commits). The bench never holds the whole file.
+    let file = std::fs::File::open(&csv_path).expect("cdr_N.csv");
     let file_bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let reader = std::sync::Mutex::new(ChunkReader {
+        file,
+        pending: Vec::new(),
+        eof: false,
+        line: 1,
+        chunk: a.chunk,
+    });
     let started = Instant::now();
-    let mut line = 1u64;
-    let (mut imported, mut quarantined, mut unrated) = (0u64, 0u64, 0u64);
-    let mut pending: Vec<u8> = Vec::with_capacity(a.chunk * 2);
-    let mut eof = false;
-    while !eof || !pending.is_empty() {
-        if !eof {
-            let have = pending.len();
-            pending.resize(have + a.chunk, 0);
-            let n = file.read(&mut pending[have..]).expect("read");
-            pending.truncate(have + n);
-            eof = n == 0;
-            if !eof && pending.len() < a.chunk {
-                continue;
-            }
+    let totals = std::sync::Mutex::new((0u64, 0u64, 0u64));
+    std::thread::scope(|scope| {
+        for _ in 0..2 {
+            scope.spawn(|| {
+                loop {
+                    let next = reader.lock().expect("reader").next_chunk();
+                    let Some((data, first_line)) = next else {
+                        break;
+                    };
+                    let report = import_chunk(
+                        &ingest,
+                        CdrImportChunk {
+                            format: "asterisk-csv".into(),
+                            source: csv_path.display().to_string(),
+                            first_line,
+                            data: Blob(data),
+                            ..Default::default()
+                        },
+                    )
+                    .expect("import");
+                    let mut t = totals.lock().expect("totals");
+                    t.0 += report.imported;
+                    t.1 += report.quarantined.len() as u64;
+                    t.2 += report.unrated;
+                }
+            });
         }
-        let take = if eof {
-            pending.len()
-        } else {
-            complete_records_len(&pending)
-        };
-        if take == 0 {
-            continue;
-        }
-        let data: Vec<u8> = pending.drain(..take).collect();
-        let lines = porticod::ingest::import::count_lines(&data);
-        let report = import_chunk(
-            &ingest,
-            CdrImportChunk {
-                format: "asterisk-csv".into(),
-                source: csv_path.display().to_string(),
-                first_line: line,
-                data: Blob(data),
-                ..Default::default()
-            },
-        )
-        .expect("import");
-        imported += report.imported;
-        quarantined += report.quarantined.len() as u64;
-        unrated += report.unrated;
-        line += lines;
-    }
+    });
+    let (imported, quarantined, unrated) = *totals.lock().expect("totals");
     let ingest_time = started.elapsed();
     let hwm_after_ingest = vm_hwm_kib();
     let store_bytes = std::fs::metadata(&store_path).map(|m| m.len()).unwrap_or(0);

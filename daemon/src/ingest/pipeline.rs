@@ -2,14 +2,16 @@
 //! rollups and counters, and committed durably in ONE transaction. Nothing is acknowledged
 //! before that commit; a batch seen again stores nothing twice.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
 use std::sync::{Arc, Mutex};
 
 use portico_protocol::{ImportReport, QuarantineEntry};
 
 use super::RawCdr;
 use super::rating::{self, RateIndex, RoutedCard};
-use crate::store::cdr::{CdrKey, RollupDelta, StoredCdr, UNASSIGNED, UNRATED_NAME, cdr_identity};
+use crate::store::cdr::{CdrKey, RollupDelta, StoredCdr, UNASSIGNED, UNRATED_NAME};
 use crate::store::{Store, StoreError, Tx};
 
 /// META key of the generation that every admin change bumps; the rating cache is rebuilt when
@@ -206,22 +208,22 @@ pub fn rollup_name(cdr: &StoredCdr) -> &str {
 
 /// Accumulates a batch's rollup and totals deltas.
 #[derive(Default)]
-pub struct Deltas {
+pub struct Deltas<'a> {
     /// Per (customer, day, destination).
-    pub rollups: HashMap<(u64, i64, String), RollupDelta>,
+    pub rollups: FxHashMap<(u64, i64, &'a str), RollupDelta>,
     /// Per customer.
-    pub totals: HashMap<u64, RollupDelta>,
+    pub totals: FxHashMap<u64, RollupDelta>,
 }
 
-impl Deltas {
+impl<'a> Deltas<'a> {
     /// Counts one stored CDR of `customer`.
-    pub fn add(&mut self, customer: u64, start: i64, cdr: &StoredCdr) {
+    pub fn add(&mut self, customer: u64, start: i64, cdr: &'a StoredCdr) {
         if customer == UNASSIGNED {
             return;
         }
         let d = delta_of(cdr);
         self.rollups
-            .entry((customer, day_of(start), rollup_name(cdr).to_string()))
+            .entry((customer, day_of(start), rollup_name(cdr)))
             .or_default()
             .add(&d);
         self.totals.entry(customer).or_default().add(&d);
@@ -229,12 +231,7 @@ impl Deltas {
 
     /// Writes the deltas (added, or subtracted when CDRs leave).
     pub fn apply(self, tx: &mut Tx, subtract: bool) -> Result<(), StoreError> {
-        tx.add_rollups(
-            self.rollups
-                .iter()
-                .map(|((c, d, n), delta)| ((*c, *d, n.as_str()), *delta)),
-            subtract,
-        )?;
+        tx.add_rollups(self.rollups, subtract)?;
         tx.add_totals(self.totals, subtract)
     }
 }
@@ -288,64 +285,85 @@ impl Ingest {
         batch: Batch,
         also: impl FnOnce(&mut Tx) -> Result<(), StoreError>,
     ) -> Result<ImportReport, StoreError> {
+        let prepared = self.prepare(batch)?;
+        self.commit(prepared, also)
+    }
+
+    /// Matches and prices a batch outside any write transaction, so that several batches can
+    /// be prepared in parallel while one commits. [`Ingest::commit`] prices again only when an
+    /// admin change happened in between.
+    pub fn prepare(&self, batch: Batch) -> Result<Prepared, StoreError> {
+        let cache = self.store.read(|tx| self.cache(tx))?;
+        let rows = price_all(&cache, batch.cdrs);
+        Ok(Prepared {
+            source: batch.source,
+            lines: batch.lines,
+            rows,
+            rejected: batch.rejected,
+            generation: cache.generation,
+        })
+    }
+
+    /// Stores a prepared batch in one durable transaction (see [`Ingest::ingest`]).
+    pub fn commit(
+        &self,
+        prepared: Prepared,
+        also: impl FnOnce(&mut Tx) -> Result<(), StoreError>,
+    ) -> Result<ImportReport, StoreError> {
         self.store.write(|tx| {
+            let mut rows = prepared.rows;
             let cache = self.cache(tx)?;
+            if cache.generation != prepared.generation {
+                // Customers, routes or rates changed since the batch was priced.
+                let raws: Vec<(u64, RawCdr)> = rows
+                    .drain(..)
+                    .map(|(_, start, cdr)| (0, raw_for_repricing(&cdr, start)))
+                    .collect();
+                rows = price_all(&cache, raws);
+            }
             let mut report = ImportReport {
-                lines: batch.lines,
+                lines: prepared.lines,
                 ..Default::default()
             };
-            let identities: Vec<&str> = batch
-                .cdrs
-                .iter()
-                .map(|(_, raw)| cdr_identity(&raw.call_id))
-                .collect();
-            let known = tx.cdrs_known(&identities)?;
-            let mut seen: HashSet<&str> = HashSet::new();
-            let mut seq = tx.counter("cdr_seq")?;
-            let mut rows = Vec::with_capacity(batch.cdrs.len());
-            let mut deltas = Deltas::default();
-            let mut routes: HashMap<u64, Vec<RoutedCard<'_>>> = HashMap::new();
-            for (((_, raw), identity), known) in batch.cdrs.iter().zip(&identities).zip(known) {
-                if known || !seen.insert(identity) {
+            let first_seq = tx.counter("cdr_seq")?;
+            let claimed = {
+                let ids: Vec<(u64, i64, &str)> = rows
+                    .iter()
+                    .map(|(customer, start, c)| (*customer, *start, c.call_id.as_str()))
+                    .collect();
+                tx.claim_cdr_ids(&ids, first_seq)?
+            };
+            let mut keep = Vec::with_capacity(rows.len());
+            for ((customer, _, cdr), key) in rows.into_iter().zip(claimed) {
+                let Some(key) = key else {
                     report.duplicates += 1;
                     continue;
-                }
-                let customer = cache.customer_of(raw);
-                let mut cdr = stored_from_raw(raw);
-                if customer != UNASSIGNED {
-                    let routed = routes
-                        .entry(customer)
-                        .or_insert_with(|| cache.routed(customer));
-                    price_with(routed, raw, &mut cdr);
-                } else {
+                };
+                if customer == UNASSIGNED {
                     report.unassigned += 1;
                 }
                 if !cdr.rated {
                     report.unrated += 1;
                 }
-                seq += 1;
-                deltas.add(customer, raw.start, &cdr);
-                rows.push((
-                    CdrKey {
-                        customer,
-                        start: raw.start,
-                        seq,
-                    },
-                    cdr,
-                ));
+                keep.push((key, cdr));
             }
-            report.imported = rows.len() as u64;
-            tx.insert_cdrs(&rows)?;
+            let seq = keep.last().map_or(first_seq, |(k, _)| k.seq);
+            let mut deltas = Deltas::default();
+            for (key, cdr) in &keep {
+                deltas.add(key.customer, key.start, cdr);
+            }
             deltas.apply(tx, false)?;
-            tx.bump_counter("cdr_seq", (seq - tx.counter("cdr_seq")?) as i64)?;
+            report.imported = keep.len() as u64;
+            tx.insert_claimed_cdrs(keep)?;
+            tx.bump_counter("cdr_seq", (seq - first_seq) as i64)?;
             tx.bump_counter("cdrs", report.imported as i64)?;
             tx.bump_counter("cdrs_unassigned", report.unassigned as i64)?;
             tx.bump_counter("cdrs_unrated", report.unrated as i64)?;
             let at = time::OffsetDateTime::now_utc().unix_timestamp();
-            for r in batch.rejected {
+            for r in prepared.rejected {
                 let entry = tx.quarantine(QuarantineEntry {
                     id: 0,
-                    source: batch.source.clone(),
+                    source: prepared.source.clone(),
                     line: r.line,
                     reason: r.reason,
                     excerpt: r.excerpt,
@@ -356,6 +374,60 @@ impl Ingest {
             also(tx)?;
             Ok(report)
         })
+    }
+}
+
+/// A batch matched and priced, waiting for its transaction.
+#[derive(Debug)]
+pub struct Prepared {
+    source: String,
+    lines: u64,
+    rows: Vec<(u64, i64, StoredCdr)>,
+    rejected: Vec<Rejected>,
+    generation: u64,
+}
+
+/// Matches and prices every CDR: (customer, start, stored form).
+fn price_all(cache: &RatingCache, cdrs: Vec<(u64, RawCdr)>) -> Vec<(u64, i64, StoredCdr)> {
+    let mut routes: FxHashMap<u64, Vec<RoutedCard<'_>>> = FxHashMap::default();
+    cdrs.into_iter()
+        .map(|(_, raw)| {
+            let customer = cache.customer_of(&raw);
+            let mut cdr = stored_from_raw(&raw);
+            if customer != UNASSIGNED {
+                let routed = routes
+                    .entry(customer)
+                    .or_insert_with(|| cache.routed(customer));
+                price_with(routed, &raw, &mut cdr);
+            }
+            (customer, raw.start, cdr)
+        })
+        .collect()
+}
+
+/// The parts of a stored CDR that matching and pricing read.
+fn raw_for_repricing(cdr: &StoredCdr, start: i64) -> RawCdr {
+    RawCdr {
+        call_id: cdr.call_id.clone(),
+        leg: if cdr.leg == 0 {
+            super::Leg::A
+        } else {
+            super::Leg::B
+        },
+        account_code: cdr.account_code.clone(),
+        source_number: cdr.source_number.clone(),
+        destination: cdr.destination.clone(),
+        start,
+        answer: cdr.answer,
+        end: cdr.end,
+        duration: cdr.duration,
+        billsec: cdr.billsec,
+        answered: cdr.connected,
+        release_reason: cdr.release_reason.clone(),
+        sip_code: cdr.sip_code,
+        direction: cdr.direction.clone(),
+        source_ip: cdr.source_ip.clone(),
+        customer_hint: None,
     }
 }
 
@@ -384,33 +456,26 @@ pub fn assign(
         .into_iter()
         .filter(|(_, c)| c.account_code == code)
         .collect();
-    let mut deltas = Deltas::default();
-    let mut rated = 0i64;
+    let mut moved = Vec::with_capacity(moving.len());
     for (key, old) in &moving {
         tx.remove_cdr(*key)?;
-        let raw = RawCdr {
-            call_id: old.call_id.clone(),
-            destination: old.destination.clone(),
-            start: key.start,
-            billsec: old.billsec,
-            answered: old.connected,
-            ..Default::default()
-        };
         let mut cdr = old.clone();
-        cache.price(customer_id, &raw, &mut cdr);
-        if cdr.rated {
-            rated += 1;
-        }
-        deltas.add(customer_id, key.start, &cdr);
-        tx.insert_cdr(
+        cache.price(customer_id, &raw_for_repricing(old, key.start), &mut cdr);
+        moved.push((
             CdrKey {
                 customer: customer_id,
                 ..*key
             },
-            &cdr,
-        )?;
+            cdr,
+        ));
+    }
+    let rated = moved.iter().filter(|(_, c)| c.rated).count() as i64;
+    let mut deltas = Deltas::default();
+    for (key, cdr) in &moved {
+        deltas.add(key.customer, key.start, cdr);
     }
     deltas.apply(tx, false)?;
+    tx.insert_cdrs(moved)?;
     tx.bump_counter("cdrs_unassigned", -(moving.len() as i64))?;
     tx.bump_counter("cdrs_unrated", -rated)?;
     Ok(moving.len() as u64)

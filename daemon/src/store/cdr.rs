@@ -219,27 +219,59 @@ impl Tx {
         Ok(())
     }
 
-    /// Stores many CDRs (the ingest's hot path: each table is opened once).
-    pub fn insert_cdrs(&mut self, rows: &[(CdrKey, StoredCdr)]) -> Result<(), StoreError> {
-        let txn = self.w()?;
-        let mut ids = txn.open_table(CDR_IDS)?;
-        let mut cdrs = txn.open_table(CDRS)?;
+    /// Claims the identities of new CDRs: each row gets its key (with the next sequence number)
+    /// when its call id is new, `None` when it is stored already or repeats an earlier row. One
+    /// B-tree insert per row: a duplicate's previous key is put back.
+    pub fn claim_cdr_ids(
+        &mut self,
+        rows: &[(u64, i64, &str)],
+        mut seq: u64,
+    ) -> Result<Vec<Option<CdrKey>>, StoreError> {
+        let mut ids = self.w()?.open_table(CDR_IDS)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for &(customer, start, call_id) in rows {
+            let key = CdrKey {
+                customer,
+                start,
+                seq: seq + 1,
+            };
+            let identity = cdr_identity(call_id);
+            let previous = ids.insert(identity, key.tuple())?.map(|g| g.value());
+            match previous {
+                Some(previous) => {
+                    ids.insert(identity, previous)?;
+                    out.push(None);
+                }
+                None => {
+                    seq += 1;
+                    out.push(Some(key));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Stores CDRs whose identities are claimed (see [`Tx::claim_cdr_ids`]).
+    pub fn insert_claimed_cdrs(
+        &mut self,
+        rows: Vec<(CdrKey, StoredCdr)>,
+    ) -> Result<(), StoreError> {
+        let mut cdrs = self.w()?.open_table(CDRS)?;
         for (key, cdr) in rows {
-            ids.insert(cdr_identity(&cdr.call_id), key.tuple())?;
-            cdrs.insert(key.tuple(), Ok(cdr.clone()))?;
+            cdrs.insert(key.tuple(), Ok::<_, String>(cdr))?;
         }
         Ok(())
     }
 
-    /// Whether each identity is stored already (same order as `identities`).
-    pub fn cdrs_known(&self, identities: &[&str]) -> Result<Vec<bool>, StoreError> {
-        with_table!(self, CDR_IDS, |t| {
-            let mut out = Vec::with_capacity(identities.len());
-            for id in identities {
-                out.push(t.get(*id)?.is_some());
+    /// Stores many CDRs under their keys and indexes their identities.
+    pub fn insert_cdrs(&mut self, rows: Vec<(CdrKey, StoredCdr)>) -> Result<(), StoreError> {
+        {
+            let mut ids = self.w()?.open_table(CDR_IDS)?;
+            for (key, cdr) in &rows {
+                ids.insert(cdr_identity(&cdr.call_id), key.tuple())?;
             }
-            Ok(out)
-        })
+        }
+        self.insert_claimed_cdrs(rows)
     }
 
     /// Removes a stored CDR (to store it again under another customer).

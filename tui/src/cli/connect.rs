@@ -130,7 +130,7 @@ impl Connection {
     }
 }
 
-fn deadline(wait: Wait) -> Context {
+pub(crate) fn deadline(wait: Wait) -> Context {
     let mut ctx = context::current();
     ctx.deadline = Instant::now() + wait.duration();
     ctx

@@ -280,7 +280,8 @@ fn check_input(path: &Path, source: Option<&str>, json: bool) -> Result<Input, C
 }
 
 /// Sends a line format in chunks of whole lines, the generic CSV header with every chunk
-/// after the first.
+/// after the first. Two chunks are in flight at once: the daemon parses and prices one while
+/// the other commits, which keeps both of a small server's cores busy.
 async fn import_lines(
     conn: &Connection,
     args: &CdrImportArgs,
@@ -293,19 +294,67 @@ async fn import_lines(
     let mut chunks = Chunker::new(input.open()?, chunk_bytes);
     let mut header: Option<String> = None;
     let mut committed = 0;
+    let mut in_flight: Option<Sent> = None;
     loop {
         let chunk = match chunks.next_chunk() {
-            Ok(Some(chunk)) => chunk,
-            Ok(None) => return Ok(()),
+            Ok(chunk) => chunk,
             Err(e) => {
                 let what = format!(
                     "cannot read {} after line {committed}: {}",
                     input.shown,
                     io_reason(&e)
                 );
+                if let Some(sent) = in_flight.take() {
+                    committed = finish(
+                        conn,
+                        input,
+                        sent,
+                        generic,
+                        &mut header,
+                        bar,
+                        done,
+                        committed,
+                    )
+                    .await?;
+                }
                 return Err(done.stopped(input, committed, what));
             }
         };
+        let Some(chunk) = chunk else {
+            if let Some(sent) = in_flight.take() {
+                finish(
+                    conn,
+                    input,
+                    sent,
+                    generic,
+                    &mut header,
+                    bar,
+                    done,
+                    committed,
+                )
+                .await?;
+            }
+            return Ok(());
+        };
+        // The first chunk of a generic CSV must come back (with its header row) before the
+        // next can be sent; otherwise one chunk may wait while the next is sent.
+        if let Some(sent) = in_flight.take() {
+            if generic && header.is_none() {
+                committed = finish(
+                    conn,
+                    input,
+                    sent,
+                    generic,
+                    &mut header,
+                    bar,
+                    done,
+                    committed,
+                )
+                .await?;
+            } else {
+                in_flight = Some(sent);
+            }
+        }
         if generic && committed > 0 && header.is_none() {
             let what = format!(
                 "{}: porticod did not return the header row of the first chunk, which the \
@@ -314,8 +363,7 @@ async fn import_lines(
             );
             return Err(done.stopped(input, committed, what));
         }
-        let (first, last) = (chunk.first_line, chunk.last_line);
-        let bytes = chunk.data.len() as u64;
+        let (first, last, bytes) = (chunk.first_line, chunk.last_line, chunk.data.len() as u64);
         let request = CdrImportChunk {
             format: args.format.clone(),
             source: input.source.clone(),
@@ -325,32 +373,87 @@ async fn import_lines(
             time_zone: args.time_zone.clone(),
             mapping: args.mapping.clone(),
         };
-        let report = conn
-            .call_waiting("cdr_import", Wait::Long, |ctx| {
-                conn.admin().cdr_import(ctx, request)
-            })
-            .await
-            .map_err(|e| {
-                let what = if first == last {
-                    format!("{}: line {first} was not imported: {e}", input.shown)
-                } else {
-                    format!(
-                        "{}: lines {first}-{last} were not imported: {e}",
-                        input.shown
-                    )
-                };
-                done.stopped(input, committed, what)
-            })?;
-        if generic && header.is_none() {
-            header = report.header.clone();
+        let next = send(conn, request, first, last, bytes);
+        if let Some(older) = in_flight.take() {
+            committed = finish(
+                conn,
+                input,
+                older,
+                generic,
+                &mut header,
+                bar,
+                done,
+                committed,
+            )
+            .await?;
         }
-        done.add(report);
-        committed = last;
-        bar.inc(bytes);
+        in_flight = Some(next);
     }
 }
 
-/// Sends one `freeswitch-json` document whole.
+/// A chunk sent to the daemon, its answer pending.
+struct Sent {
+    answer: tokio::task::JoinHandle<
+        Result<
+            portico_protocol::AdminResult<portico_protocol::ImportReport>,
+            tarpc::client::RpcError,
+        >,
+    >,
+    first: u64,
+    last: u64,
+    bytes: u64,
+}
+
+fn send(conn: &Connection, request: CdrImportChunk, first: u64, last: u64, bytes: u64) -> Sent {
+    let client = conn.admin().clone();
+    let ctx = crate::cli::connect::deadline(Wait::Long);
+    Sent {
+        answer: tokio::spawn(async move { client.cdr_import(ctx, request).await }),
+        first,
+        last,
+        bytes,
+    }
+}
+
+/// Waits for a sent chunk's answer and counts it; returns the last line now committed.
+#[allow(clippy::too_many_arguments)]
+async fn finish(
+    conn: &Connection,
+    input: &Input,
+    sent: Sent,
+    generic: bool,
+    header: &mut Option<String>,
+    bar: &ProgressBar,
+    done: &mut Progress,
+    committed: u64,
+) -> Result<u64, CliError> {
+    let (first, last) = (sent.first, sent.last);
+    let report = conn
+        .call_waiting("cdr_import", Wait::Long, |_| async move {
+            sent.answer
+                .await
+                .unwrap_or(Err(tarpc::client::RpcError::Shutdown))
+        })
+        .await
+        .map_err(|e| {
+            let what = if first == last {
+                format!("{}: line {first} was not imported: {e}", input.shown)
+            } else {
+                format!(
+                    "{}: lines {first}-{last} were not imported: {e}",
+                    input.shown
+                )
+            };
+            done.stopped(input, committed, what)
+        })?;
+    if generic && header.is_none() {
+        header.clone_from(&report.header);
+    }
+    done.add(report);
+    bar.inc(sent.bytes);
+    Ok(last.max(committed))
+}
+
 async fn import_document(
     conn: &Connection,
     args: &CdrImportArgs,
