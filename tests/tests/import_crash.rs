@@ -64,7 +64,14 @@ fn line(n: u32) -> String {
 
 fn setup(d: &Daemon, rates: &Path) -> Vec<u64> {
     let cli = d.cli();
-    cli.ok(["ratecard", "import", "Std", rates.to_str().unwrap(), "--currency", "EUR"]);
+    cli.ok([
+        "ratecard",
+        "import",
+        "Std",
+        rates.to_str().unwrap(),
+        "--currency",
+        "EUR",
+    ]);
     (0..CUSTOMERS)
         .map(|i| {
             let c = cli.json([
@@ -91,7 +98,10 @@ fn reports(d: &Daemon, ids: &[u64]) -> Vec<String> {
     for id in ids {
         let id = id.to_string();
         out.push(cli.json(["customer", "balance", &id]).to_string());
-        out.push(cli.json(["report", "breakout", &id, "--per-day"]).to_string());
+        out.push(
+            cli.json(["report", "breakout", &id, "--per-day"])
+                .to_string(),
+        );
         out.push(cli.json(["report", "summary", &id]).to_string());
     }
     out.push(cli.json(["cdr", "unassigned"]).to_string());
@@ -109,7 +119,13 @@ fn kill_9_in_the_middle_of_a_large_import_then_the_same_import_again() {
     let rates = dir.path().join("rates.csv");
     std::fs::write(&file, (0..LINES).map(line).collect::<String>()).unwrap();
     std::fs::write(&rates, RATES).unwrap();
-    let import = ["cdr", "import", "--format", "asterisk-csv", file.to_str().unwrap()];
+    let import = [
+        "cdr",
+        "import",
+        "--format",
+        "asterisk-csv",
+        file.to_str().unwrap(),
+    ];
 
     // The reference: one clean import.
     let clean = Daemon::start();
@@ -143,7 +159,10 @@ fn kill_9_in_the_middle_of_a_large_import_then_the_same_import_again() {
         "the import finished before the kill ({at_kill} CDRs); the test needs a larger file"
     );
     let interrupted = portico_tests::Cli::wait(cmd, child);
-    assert_ne!(interrupted.code, 0, "the CLI must report the lost daemon:\n{interrupted}");
+    assert_ne!(
+        interrupted.code, 0,
+        "the CLI must report the lost daemon:\n{interrupted}"
+    );
 
     crashed.start_again();
     let after_restart = stored(&crashed);
@@ -159,8 +178,10 @@ fn kill_9_in_the_middle_of_a_large_import_then_the_same_import_again() {
     );
     let got = reports(&crashed, &ids);
     for (want, got) in expected.iter().zip(&got) {
-        let (want, got): (Value, Value) =
-            (serde_json::from_str(want).unwrap(), serde_json::from_str(got).unwrap());
+        let (want, got): (Value, Value) = (
+            serde_json::from_str(want).unwrap(),
+            serde_json::from_str(got).unwrap(),
+        );
         assert_eq!(got, want);
     }
     assert_eq!(got.len(), expected.len());

@@ -2,8 +2,6 @@
 //! rollups and counters, and committed durably in ONE transaction. Nothing is acknowledged
 //! before that commit; a batch seen again stores nothing twice.
 
-use std::collections::HashMap;
-
 use rustc_hash::FxHashMap;
 use std::sync::{Arc, Mutex};
 
@@ -45,15 +43,15 @@ pub struct Batch {
 /// What the ingest knows about customers and rates, rebuilt when an admin change happened.
 struct RatingCache {
     generation: u64,
-    account_codes: HashMap<String, u64>,
-    customers: HashMap<u64, Vec<(String, String)>>,
-    cards: HashMap<String, RateIndex>,
+    account_codes: FxHashMap<String, u64>,
+    customers: FxHashMap<u64, Vec<(String, String)>>,
+    cards: FxHashMap<String, RateIndex>,
 }
 
 impl RatingCache {
     fn load(tx: &Tx, generation: u64) -> Result<RatingCache, StoreError> {
-        let mut account_codes = HashMap::new();
-        let mut customers = HashMap::new();
+        let mut account_codes = FxHashMap::default();
+        let mut customers = FxHashMap::default();
         for c in tx.customers()? {
             for code in &c.account_codes {
                 account_codes.insert(code.clone(), c.id);
@@ -65,7 +63,7 @@ impl RatingCache {
                 .collect();
             customers.insert(c.id, routes);
         }
-        let mut cards = HashMap::new();
+        let mut cards = FxHashMap::default();
         for card in tx.ratecards()? {
             let rates = tx.rates(&card.name)?;
             cards.insert(card.name, RateIndex::new(rates));

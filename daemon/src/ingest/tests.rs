@@ -417,3 +417,73 @@ fn csv_exports_stream_every_page_with_the_chosen_columns() {
         "call_time,destination_name,duration,charge\n2026-11-27,United Kingdom - Mobile,2541.67,190.00\n"
     );
 }
+
+#[test]
+fn breakouts_read_from_day_blocks_equal_the_sum_of_days() {
+    let (_dir, store, ingest, id) = setup();
+    let dsts = ["4420", "447700", "4479"];
+    let cdrs: Vec<RawCdr> = (0..3_000)
+        .map(|i| {
+            call(
+                &format!("b{i}"),
+                "1001",
+                dsts[i % 3],
+                T0 - 40 * 86_400 + (i as i64) * 1_500,
+                (i % 97) as u32,
+            )
+        })
+        .collect();
+    ingest.ingest(batch(cdrs), |_| Ok(())).unwrap();
+    let day = 86_400;
+    for (from, to) in [
+        (None, None),
+        (Some(T0 - 40 * day), Some(T0 + 20 * day)),
+        (Some(T0 - 37 * day + 5), Some(T0 - 3 * day)),
+        (Some(T0 - 20 * day), Some(T0 - 19 * day)),
+        (Some(T0 - 31 * day), Some(T0 - day - 1)),
+    ] {
+        let q = ReportQuery {
+            customer_id: id,
+            from,
+            to,
+            per_day: false,
+        };
+        let blocks = store.read(|tx| reports::breakout(tx, &q)).unwrap();
+        let days = store
+            .read(|tx| {
+                reports::breakout(
+                    tx,
+                    &ReportQuery {
+                        per_day: true,
+                        ..q.clone()
+                    },
+                )
+            })
+            .unwrap();
+        let mut summed: std::collections::BTreeMap<String, (u64, u64, u64, i64)> =
+            Default::default();
+        for r in &days {
+            let e = summed.entry(r.destination_name.clone()).or_default();
+            e.0 += r.traffic.attempts;
+            e.1 += r.traffic.connected;
+            e.2 += r.traffic.billed_duration;
+            e.3 += r.traffic.charge.0;
+        }
+        let got: std::collections::BTreeMap<String, (u64, u64, u64, i64)> = blocks
+            .iter()
+            .map(|r| {
+                (
+                    r.destination_name.clone(),
+                    (
+                        r.traffic.attempts,
+                        r.traffic.connected,
+                        r.traffic.billed_duration,
+                        r.traffic.charge.0,
+                    ),
+                )
+            })
+            .collect();
+        assert_eq!(got, summed, "range {from:?}..{to:?}");
+        assert!(!got.is_empty() || from == Some(T0 - 20 * day));
+    }
+}

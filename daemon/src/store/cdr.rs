@@ -26,6 +26,17 @@ pub type TotalsRow = (u64, u64, u64, u64, i64, u64);
 /// breakout of a heavy customer scans tens of thousands of rows, and comparing and grouping
 /// integers is what keeps it fast.
 pub const ROLLUPS: TableDefinition<(u64, i64, u32), RollupRow> = TableDefinition::new("rollups@1");
+/// The same rollups summed over aligned 4-day blocks: (customer, first day, destination id).
+pub const ROLLUPS_4: TableDefinition<(u64, i64, u32), RollupRow> =
+    TableDefinition::new("rollups_4d@1");
+/// The same rollups summed over aligned 16-day blocks. A 30-day breakout reads a handful of
+/// blocks and edge days instead of 30 days of rows.
+pub const ROLLUPS_16: TableDefinition<(u64, i64, u32), RollupRow> =
+    TableDefinition::new("rollups_16d@1");
+/// Rollup levels: block length in days and table.
+const LEVELS: [(i64, TableDefinition<(u64, i64, u32), RollupRow>); 3] =
+    [(1, ROLLUPS), (4, ROLLUPS_4), (16, ROLLUPS_16)];
+
 /// Destination name → its id in [`ROLLUPS`].
 pub const DEST_NAMES: TableDefinition<&str, u32> = TableDefinition::new("dest_names@1");
 /// Destination name id → the name.
@@ -332,36 +343,54 @@ impl Tx {
         })
     }
 
-    /// Adds deltas to rollup rows (customer, day, destination name).
+    /// Adds deltas to rollup rows (customer, day, destination name), at every level.
     pub fn add_rollups<'a>(
         &mut self,
         deltas: impl IntoIterator<Item = ((u64, i64, &'a str), RollupDelta)>,
         subtract: bool,
     ) -> Result<(), StoreError> {
         let txn = self.w()?;
-        let mut names = txn.open_table(DEST_NAMES)?;
-        let mut by_id = txn.open_table(DEST_BY_ID)?;
-        let mut t = txn.open_table(ROLLUPS)?;
-        let mut ids: std::collections::HashMap<&'a str, u32> = std::collections::HashMap::new();
-        for ((customer, day, name), delta) in deltas {
-            let id = match ids.get(name) {
-                Some(id) => *id,
-                None => {
-                    let known = names.get(name)?.map(|g| g.value());
-                    let id = match known {
-                        Some(id) => id,
-                        None => {
-                            let id = by_id.last()?.map(|(k, _)| k.value()).unwrap_or(0) + 1;
-                            names.insert(name, id)?;
-                            by_id.insert(id, name)?;
-                            id
-                        }
-                    };
-                    ids.insert(name, id);
-                    id
+        let mut by_key: rustc_hash::FxHashMap<(usize, u64, i64, u32), RollupDelta> =
+            rustc_hash::FxHashMap::default();
+        {
+            let mut names = txn.open_table(DEST_NAMES)?;
+            let mut by_id = txn.open_table(DEST_BY_ID)?;
+            let mut ids: rustc_hash::FxHashMap<&'a str, u32> = rustc_hash::FxHashMap::default();
+            for ((customer, day, name), delta) in deltas {
+                let id = match ids.get(name) {
+                    Some(id) => *id,
+                    None => {
+                        let known = names.get(name)?.map(|g| g.value());
+                        let id = match known {
+                            Some(id) => id,
+                            None => {
+                                let id = by_id.last()?.map(|(k, _)| k.value()).unwrap_or(0) + 1;
+                                names.insert(name, id)?;
+                                by_id.insert(id, name)?;
+                                id
+                            }
+                        };
+                        ids.insert(name, id);
+                        id
+                    }
+                };
+                for (level, (len, _)) in LEVELS.iter().enumerate() {
+                    let start = day - day.rem_euclid(*len);
+                    by_key
+                        .entry((level, customer, start, id))
+                        .or_default()
+                        .add(&delta);
                 }
-            };
-            let key = (customer, day, id);
+            }
+        }
+        let mut tables = [
+            txn.open_table(LEVELS[0].1)?,
+            txn.open_table(LEVELS[1].1)?,
+            txn.open_table(LEVELS[2].1)?,
+        ];
+        for ((level, customer, start, id), delta) in by_key {
+            let t = &mut tables[level];
+            let key = (customer, start, id);
             let mut cur = t
                 .get(key)?
                 .map(|g| RollupDelta::from_rollup(g.value()))
@@ -389,8 +418,30 @@ impl Tx {
         Ok(())
     }
 
+    /// The first and last day (exclusive) of a customer's daily rollups within a range.
+    fn rollup_days(
+        &self,
+        customer: u64,
+        from: i64,
+        to: i64,
+    ) -> Result<Option<(i64, i64)>, StoreError> {
+        with_table!(self, ROLLUPS, |t| {
+            let mut range = t.range((customer, from, 0u32)..(customer, to, 0u32))?;
+            let first = match range.next() {
+                Some(row) => row?.0.value().1,
+                None => return Ok(None),
+            };
+            let last = match range.next_back() {
+                Some(row) => row?.0.value().1,
+                None => first,
+            };
+            Ok(Some((first, last + 1)))
+        })
+    }
+
     /// A customer's rollups with `day_from <= day < day_to`, summed per destination name (and
-    /// per day when `per_day`): (day, name, figures).
+    /// per day when `per_day`): (day, name, figures). Without `per_day` the range is read as
+    /// aligned 16-day and 4-day blocks plus the days at its edges.
     pub fn rollups_by_destination(
         &self,
         customer: u64,
@@ -398,19 +449,43 @@ impl Tx {
         day_to: i64,
         per_day: bool,
     ) -> Result<Vec<(Option<i64>, String, RollupDelta)>, StoreError> {
-        let mut groups: std::collections::HashMap<(Option<i64>, u32), RollupDelta> =
-            std::collections::HashMap::new();
-        with_table!(self, ROLLUPS, |t| {
-            for row in t.range((customer, day_from, 0u32)..(customer, day_to, 0u32))? {
-                let (key, value) = row?;
-                let (_, day, id) = key.value();
-                groups
-                    .entry((per_day.then_some(day), id))
-                    .or_default()
-                    .add(&RollupDelta::from_rollup(value.value()));
+        let mut groups: rustc_hash::FxHashMap<(Option<i64>, u32), RollupDelta> =
+            rustc_hash::FxHashMap::default();
+        let Some((from, to)) = self.rollup_days(customer, day_from, day_to)? else {
+            return Ok(Vec::new());
+        };
+        // Runs of one level: (level, first block start, last block start + 1).
+        let mut runs: Vec<(usize, i64, i64)> = Vec::new();
+        let mut d = from;
+        while d < to {
+            let level = if per_day {
+                0
+            } else {
+                LEVELS
+                    .iter()
+                    .rposition(|(len, _)| d.rem_euclid(*len) == 0 && d + len <= to)
+                    .unwrap_or(0)
+            };
+            let len = LEVELS[level].0;
+            match runs.last_mut() {
+                Some((l, _, end)) if *l == level && *end == d => *end = d + len,
+                _ => runs.push((level, d, d + len)),
             }
-            Ok::<_, StoreError>(())
-        })?;
+            d += len;
+        }
+        for (level, start, end) in runs {
+            with_table!(self, LEVELS[level].1, |t| {
+                for row in t.range((customer, start, 0u32)..(customer, end, 0u32))? {
+                    let (key, value) = row?;
+                    let (_, day, id) = key.value();
+                    groups
+                        .entry((per_day.then_some(day), id))
+                        .or_default()
+                        .add(&RollupDelta::from_rollup(value.value()));
+                }
+                Ok::<_, StoreError>(())
+            })?;
+        }
         with_table!(self, DEST_BY_ID, |t| {
             let mut out = Vec::with_capacity(groups.len());
             for ((day, id), delta) in groups {

@@ -47,6 +47,8 @@ fn create_cdr_tables(txn: &WriteTransaction) -> Result<(), StoreError> {
     txn.open_table(CDRS)?;
     txn.open_table(CDR_IDS)?;
     txn.open_table(ROLLUPS)?;
+    txn.open_table(ROLLUPS_4)?;
+    txn.open_table(ROLLUPS_16)?;
     txn.open_table(DEST_NAMES)?;
     txn.open_table(DEST_BY_ID)?;
     txn.open_table(TOTALS)?;
