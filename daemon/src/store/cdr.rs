@@ -34,8 +34,8 @@ pub const ROLLUPS_4: TableDefinition<(u64, i64, u32), RollupRow> =
 pub const ROLLUPS_16: TableDefinition<(u64, i64, u32), RollupRow> =
     TableDefinition::new("rollups_16d@1");
 /// Rollup levels: block length in days and table.
-const LEVELS: [(i64, TableDefinition<(u64, i64, u32), RollupRow>); 3] =
-    [(1, ROLLUPS), (4, ROLLUPS_4), (16, ROLLUPS_16)];
+type RollupTable = TableDefinition<'static, (u64, i64, u32), RollupRow>;
+const LEVELS: [(i64, RollupTable); 3] = [(1, ROLLUPS), (4, ROLLUPS_4), (16, ROLLUPS_16)];
 
 /// Destination name → its id in [`ROLLUPS`].
 pub const DEST_NAMES: TableDefinition<&str, u32> = TableDefinition::new("dest_names@1");
