@@ -249,7 +249,27 @@ fn main() {
         file_bytes as f64 / imported.max(1) as f64,
         hwm_after_ingest as f64 / 1024.0,
     );
+    let (empty, _) = timed(2, 20, || {
+        store
+            .read(|_| Ok::<_, porticod::store::StoreError>(()))
+            .expect("read")
+    });
+    println!(
+        "an empty read transaction: {:.3} ms",
+        empty.as_secs_f64() * 1e3
+    );
     for (who, acct) in [("heavy", heavy), ("median", median_acct)] {
+        let id = ids[acct];
+        let (raw, n) = timed(2, 20, || {
+            store
+                .read(|tx| tx.cdrs_newest_first(id, wa_from, wa_to, None, 101, |_| true))
+                .expect("raw page")
+                .len()
+        });
+        println!(
+            "q(a) {who}: {n} stored CDRs read and decoded in {:.3} ms",
+            raw.as_secs_f64() * 1e3
+        );
         let id = ids[acct];
         let (qa, page) = timed(2, 20, || {
             store

@@ -239,8 +239,13 @@ impl Tx {
         mut seq: u64,
     ) -> Result<Vec<Option<CdrKey>>, StoreError> {
         let mut ids = self.w()?.open_table(CDR_IDS)?;
-        let mut out = Vec::with_capacity(rows.len());
-        for &(customer, start, call_id) in rows {
+        let mut out = vec![None; rows.len()];
+        // In key order the B-tree is walked forwards instead of jumped about; a stable sort
+        // keeps the first of repeated ids first.
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        order.sort_by_key(|&i| rows[i].2);
+        for i in order {
+            let (customer, start, call_id) = rows[i];
             let key = CdrKey {
                 customer,
                 start,
@@ -251,11 +256,10 @@ impl Tx {
             match previous {
                 Some(previous) => {
                     ids.insert(identity, previous)?;
-                    out.push(None);
                 }
                 None => {
                     seq += 1;
-                    out.push(Some(key));
+                    out[i] = Some(key);
                 }
             }
         }
@@ -388,7 +392,9 @@ impl Tx {
             txn.open_table(LEVELS[1].1)?,
             txn.open_table(LEVELS[2].1)?,
         ];
-        for ((level, customer, start, id), delta) in by_key {
+        let mut sorted: Vec<_> = by_key.into_iter().collect();
+        sorted.sort_unstable_by_key(|(k, _)| *k);
+        for ((level, customer, start, id), delta) in sorted {
             let t = &mut tables[level];
             let key = (customer, start, id);
             let mut cur = t

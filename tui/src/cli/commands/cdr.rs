@@ -25,7 +25,7 @@ use crate::cli::output::{
 use crate::cli::values;
 
 /// Bytes of a line format sent in one call (whole lines, so a little less).
-pub const CHUNK_BYTES: usize = 4 << 20;
+pub const CHUNK_BYTES: usize = 8 << 20;
 
 /// Largest `freeswitch-json` file: it is one document, sent whole in one call.
 pub const MAX_DOCUMENT_BYTES: u64 = 16 << 20;
