@@ -24,7 +24,7 @@ const RATES: &str = "prefix,name,rate,connect_fee,first_increment,next_increment
 /// One Asterisk Master.csv line (17 fields); calls spread over customers, destinations and
 /// answer states; one in 97 has an account code nobody owns.
 fn line(n: u32) -> String {
-    let account = if n % 97 == 0 {
+    let account = if n.is_multiple_of(97) {
         "nobody".to_string()
     } else {
         format!("acct{}", n % CUSTOMERS)
@@ -44,7 +44,7 @@ fn line(n: u32) -> String {
             ))
             .unwrap()
     };
-    let answered = n % 3 != 0;
+    let answered = !n.is_multiple_of(3);
     let billsec = if answered { n % 400 } else { 0 };
     let answer = if answered {
         format!("\"{}\"", t(start + 4))
