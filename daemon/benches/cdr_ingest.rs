@@ -3,6 +3,7 @@
 //!
 //! ```sh
 //! cargo bench -p porticod --bench cdr_ingest -- --data /tmp/cdr-anchor/data --rows 1000000
+//!     [--chunk-mib 8] [--cache-mib 256] [--store DIR]
 //! ```
 //!
 //! Phases, as the anchors measure them: ingest (parse, match, rate, store, roll up, each chunk
@@ -27,6 +28,7 @@ struct Args {
     rows: u64,
     chunk: usize,
     store_dir: Option<PathBuf>,
+    cache_mib: usize,
 }
 
 fn args() -> Args {
@@ -35,6 +37,7 @@ fn args() -> Args {
         rows: 1_000_000,
         chunk: 8 << 20,
         store_dir: None,
+        cache_mib: 256,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -50,6 +53,9 @@ fn args() -> Args {
                     << 20
             }
             "--store" => a.store_dir = Some(it.next().expect("--store DIR").into()),
+            "--cache-mib" => {
+                a.cache_mib = it.next().expect("--cache-mib N").parse().expect("a number")
+            }
             _ => {} // cargo bench passes --bench
         }
     }
@@ -145,7 +151,7 @@ fn main() {
     let dir = tempfile::tempdir_in(a.store_dir.clone().unwrap_or_else(std::env::temp_dir))
         .expect("temp dir");
     let store_path = dir.path().join("portico.redb");
-    let store = Store::open(&store_path).expect("store");
+    let store = Store::open_with_cache(&store_path, a.cache_mib << 20).expect("store");
 
     // 1,000 customers acct0001..acct1000 on one rate card, as the anchors rate them.
     let mut ids = std::collections::HashMap::new();
@@ -237,10 +243,11 @@ fn main() {
         csv_path.display()
     );
     println!(
-        "ingest: {imported} CDRs in {:.2} s = {:.0} rows/s (quarantined {quarantined}, unrated {unrated}), chunk {} MiB",
+        "ingest: {imported} CDRs in {:.2} s = {:.0} rows/s (quarantined {quarantined}, unrated {unrated}), chunk {} MiB, page cache {} MiB",
         ingest_time.as_secs_f64(),
         imported as f64 / ingest_time.as_secs_f64(),
-        a.chunk >> 20
+        a.chunk >> 20,
+        a.cache_mib
     );
     println!(
         "store: {:.1} MiB, {:.1} bytes/CDR (input {:.1} bytes/row); peak RSS (VmHWM) after ingest {:.1} MiB",

@@ -78,6 +78,14 @@ struct RawConfig {
     log: RawLog,
     #[serde(default)]
     ingest: RawIngest,
+    #[serde(default)]
+    store: RawStore,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStore {
+    cache_mib: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -129,6 +137,8 @@ pub struct Config {
     pub dev: bool,
     /// `[ingest]`: the HTTP endpoint for mod_json_cdr and the watched files.
     pub ingest: IngestConfig,
+    /// redb's page cache in bytes (`[store] cache_mib`, default 256).
+    pub store_cache_bytes: usize,
 }
 
 impl Config {
@@ -215,6 +225,17 @@ impl Config {
             None => Some("portico-admin".to_string()),
         };
         let ingest = IngestConfig::from_raw(raw.ingest, shown, &http_listen)?;
+        let cache_mib = raw.store.cache_mib.unwrap_or(256);
+        if !(16..=65_536).contains(&cache_mib) {
+            return Err(ConfigError::Invalid {
+                path: shown.to_string(),
+                key: "store.cache_mib".into(),
+                reason: format!(
+                    "{cache_mib} is out of range; give the page cache between 16 and 65536 MiB \
+                     (256 suits most installs)"
+                ),
+            });
+        }
         Ok(Config {
             data_dir,
             admin_socket,
@@ -223,6 +244,7 @@ impl Config {
             log_level: raw.log.level.unwrap_or_else(|| "info".into()),
             dev: o.dev,
             ingest,
+            store_cache_bytes: (cache_mib as usize) << 20,
         })
     }
 }
@@ -649,6 +671,22 @@ mod tests {
         assert_eq!(c.data_dir, PathBuf::from("/tmp/x"));
         assert_eq!(c.admin_socket, PathBuf::from("/tmp/x/admin.sock"));
         assert_eq!(c.http_listen, vec!["127.0.0.1:9999".parse().unwrap()]);
+    }
+
+    #[test]
+    fn the_store_cache_is_bounded() {
+        let c = Config::from_toml("[store]\ncache_mib = 64\n", &Overrides::default()).unwrap();
+        assert_eq!(c.store_cache_bytes, 64 << 20);
+        assert_eq!(
+            Config::from_toml("", &Overrides::default())
+                .unwrap()
+                .store_cache_bytes,
+            256 << 20
+        );
+        let err = Config::from_toml("[store]\ncache_mib = 1\n", &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("store.cache_mib"), "{err}");
     }
 
     #[test]

@@ -39,7 +39,8 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         )
     })?;
     let store_path = config.store_path();
-    let store = tokio::task::spawn_blocking(move || Store::open(&store_path))
+    let cache = config.store_cache_bytes;
+    let store = tokio::task::spawn_blocking(move || Store::open_with_cache(&store_path, cache))
         .await
         .context("opening the store")??;
     let seeded = if demo {

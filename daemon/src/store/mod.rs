@@ -84,6 +84,9 @@ redb_errors!(
     redb::CommitError
 );
 
+/// Size of redb's page cache unless the config says otherwise.
+pub const CACHE_BYTES: usize = 256 << 20;
+
 /// The embedded database file, shared by every part of the daemon.
 #[derive(Clone)]
 pub struct Store {
@@ -101,11 +104,21 @@ impl Store {
     /// Opens (or creates) `portico.redb` at `path`, refuses a newer schema, and applies every
     /// pending migration, each in its own transaction.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        Store::open_with_cache(path, CACHE_BYTES)
+    }
+
+    /// [`Store::open`] with a page cache of `cache_bytes` (`[store] cache_mib`).
+    pub fn open_with_cache(path: &Path, cache_bytes: usize) -> Result<Store, StoreError> {
         let shown = path.display().to_string();
-        let db = Database::create(path).map_err(|source| StoreError::Open {
-            path: shown.clone(),
-            source,
-        })?;
+        // redb's default page cache is 1 GiB; a portal daemon should stay small, and the hot
+        // pages (recent CDRs, rollups, indexes) fit well in less.
+        let db = redb::Builder::new()
+            .set_cache_size(cache_bytes)
+            .create(path)
+            .map_err(|source| StoreError::Open {
+                path: shown.clone(),
+                source,
+            })?;
         let store = Store {
             db: Arc::new(db),
             path: path.to_path_buf(),
