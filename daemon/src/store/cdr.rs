@@ -185,6 +185,28 @@ impl RollupDelta {
         self.unrated = self.unrated.saturating_sub(other.unrated);
     }
 
+    fn from_totals(v: TotalsRow) -> RollupDelta {
+        RollupDelta {
+            attempts: v.0,
+            connected: v.1,
+            billsec: v.2,
+            billed: v.3,
+            charge: v.4,
+            unrated: v.5,
+        }
+    }
+
+    fn totals_row(&self) -> TotalsRow {
+        (
+            self.attempts,
+            self.connected,
+            self.billsec,
+            self.billed,
+            self.charge,
+            self.unrated,
+        )
+    }
+
     fn from_rollup(v: RollupRow) -> RollupDelta {
         RollupDelta {
             attempts: v.0,
@@ -535,36 +557,16 @@ impl Tx {
     ) -> Result<(), StoreError> {
         let mut t = self.w()?.open_table(TOTALS)?;
         for (customer, delta) in deltas {
-            let mut cur = match t.get(customer)? {
-                Some(g) => {
-                    let v = g.value();
-                    RollupDelta {
-                        attempts: v.0,
-                        connected: v.1,
-                        billsec: v.2,
-                        billed: v.3,
-                        charge: v.4,
-                        unrated: v.5,
-                    }
-                }
-                None => RollupDelta::default(),
-            };
+            let mut cur = t
+                .get(customer)?
+                .map(|g| RollupDelta::from_totals(g.value()))
+                .unwrap_or_default();
             if subtract {
                 cur.sub(&delta);
             } else {
                 cur.add(&delta);
             }
-            t.insert(
-                customer,
-                (
-                    cur.attempts,
-                    cur.connected,
-                    cur.billsec,
-                    cur.billed,
-                    cur.charge,
-                    cur.unrated,
-                ),
-            )?;
+            t.insert(customer, cur.totals_row())?;
         }
         Ok(())
     }
@@ -573,17 +575,7 @@ impl Tx {
     pub fn totals(&self, customer: u64) -> Result<RollupDelta, StoreError> {
         with_table!(self, TOTALS, |t| Ok(t
             .get(customer)?
-            .map(|g| {
-                let v = g.value();
-                RollupDelta {
-                    attempts: v.0,
-                    connected: v.1,
-                    billsec: v.2,
-                    billed: v.3,
-                    charge: v.4,
-                    unrated: v.5,
-                }
-            })
+            .map(|g| RollupDelta::from_totals(g.value()))
             .unwrap_or_default()))
     }
 
