@@ -227,10 +227,10 @@ impl<'a> Deltas<'a> {
         self.totals.entry(customer).or_default().add(&d);
     }
 
-    /// Writes the deltas (added, or subtracted when CDRs leave).
-    pub fn apply(self, tx: &mut Tx, subtract: bool) -> Result<(), StoreError> {
-        tx.add_rollups(self.rollups, subtract)?;
-        tx.add_totals(self.totals, subtract)
+    /// Adds the deltas to the stored rollups and totals.
+    pub fn apply(self, tx: &mut Tx) -> Result<(), StoreError> {
+        tx.add_rollups(self.rollups)?;
+        tx.add_totals(self.totals)
     }
 }
 
@@ -350,7 +350,7 @@ impl Ingest {
             for (key, cdr) in &keep {
                 deltas.add(key.customer, key.start, cdr);
             }
-            deltas.apply(tx, false)?;
+            deltas.apply(tx)?;
             report.imported = keep.len() as u64;
             tx.insert_claimed_cdrs(keep)?;
             tx.bump_counter("cdr_seq", (seq - first_seq) as i64)?;
@@ -472,7 +472,7 @@ pub fn assign(
     for (key, cdr) in &moved {
         deltas.add(key.customer, key.start, cdr);
     }
-    deltas.apply(tx, false)?;
+    deltas.apply(tx)?;
     tx.insert_cdrs(moved)?;
     tx.bump_counter("cdrs_unassigned", -(moving.len() as i64))?;
     tx.bump_counter("cdrs_unrated", -rated)?;

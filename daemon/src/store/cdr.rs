@@ -175,16 +175,6 @@ impl RollupDelta {
         self.unrated += other.unrated;
     }
 
-    /// Subtracts another delta (when CDRs move to another customer).
-    pub fn sub(&mut self, other: &RollupDelta) {
-        self.attempts = self.attempts.saturating_sub(other.attempts);
-        self.connected = self.connected.saturating_sub(other.connected);
-        self.billsec = self.billsec.saturating_sub(other.billsec);
-        self.billed = self.billed.saturating_sub(other.billed);
-        self.charge -= other.charge;
-        self.unrated = self.unrated.saturating_sub(other.unrated);
-    }
-
     fn from_totals(v: TotalsRow) -> RollupDelta {
         RollupDelta {
             attempts: v.0,
@@ -228,30 +218,6 @@ pub fn cdr_identity(call_id: &str) -> &str {
 }
 
 impl Tx {
-    /// Where a CDR with this identity is stored, if it is.
-    pub fn cdr_key(&self, identity: &str) -> Result<Option<CdrKey>, StoreError> {
-        with_table!(self, CDR_IDS, |t| Ok(t
-            .get(identity)?
-            .map(|g| CdrKey::from_tuple(g.value()))))
-    }
-
-    /// One stored CDR.
-    pub fn cdr(&self, key: CdrKey) -> Result<Option<StoredCdr>, StoreError> {
-        with_table!(self, CDRS, |t| match t.get(key.tuple())? {
-            Some(g) => Ok(Some(decode(g.value())?)),
-            None => Ok(None),
-        })
-    }
-
-    /// Stores a CDR under `key` and indexes its identity.
-    pub fn insert_cdr(&mut self, key: CdrKey, cdr: &StoredCdr) -> Result<(), StoreError> {
-        let txn = self.w()?;
-        txn.open_table(CDR_IDS)?
-            .insert(cdr_identity(&cdr.call_id), key.tuple())?;
-        txn.open_table(CDRS)?.insert(key.tuple(), Ok(cdr.clone()))?;
-        Ok(())
-    }
-
     /// Claims the identities of new CDRs: each row gets its key (with the next sequence number)
     /// when its call id is new, `None` when it is stored already or repeats an earlier row. One
     /// B-tree insert per row: a duplicate's previous key is put back.
@@ -373,7 +339,6 @@ impl Tx {
     pub fn add_rollups<'a>(
         &mut self,
         deltas: impl IntoIterator<Item = ((u64, i64, &'a str), RollupDelta)>,
-        subtract: bool,
     ) -> Result<(), StoreError> {
         let txn = self.w()?;
         let mut by_key: rustc_hash::FxHashMap<(usize, u64, i64, u32), RollupDelta> =
@@ -423,25 +388,17 @@ impl Tx {
                 .get(key)?
                 .map(|g| RollupDelta::from_rollup(g.value()))
                 .unwrap_or_default();
-            if subtract {
-                cur.sub(&delta);
-            } else {
-                cur.add(&delta);
-            }
-            if cur.attempts == 0 {
-                t.remove(key)?;
-            } else {
-                t.insert(
-                    key,
-                    (
-                        cur.attempts,
-                        cur.connected,
-                        cur.billsec,
-                        cur.billed,
-                        cur.charge,
-                    ),
-                )?;
-            }
+            cur.add(&delta);
+            t.insert(
+                key,
+                (
+                    cur.attempts,
+                    cur.connected,
+                    cur.billsec,
+                    cur.billed,
+                    cur.charge,
+                ),
+            )?;
         }
         Ok(())
     }
@@ -553,7 +510,6 @@ impl Tx {
     pub fn add_totals(
         &mut self,
         deltas: impl IntoIterator<Item = (u64, RollupDelta)>,
-        subtract: bool,
     ) -> Result<(), StoreError> {
         let mut t = self.w()?.open_table(TOTALS)?;
         for (customer, delta) in deltas {
@@ -561,11 +517,7 @@ impl Tx {
                 .get(customer)?
                 .map(|g| RollupDelta::from_totals(g.value()))
                 .unwrap_or_default();
-            if subtract {
-                cur.sub(&delta);
-            } else {
-                cur.add(&delta);
-            }
+            cur.add(&delta);
             t.insert(customer, cur.totals_row())?;
         }
         Ok(())
