@@ -466,6 +466,39 @@ mod tests {
     }
 
     #[test]
+    fn shifted_columns_are_caught_by_amaflags() {
+        // `"ANSWERED,` lost its closing quote: the disposition eats the amaflags.
+        let line = STD16.replace(
+            r#""ANSWERED","DOCUMENTATION""#,
+            r#""ANSWERED,"DOCUMENTATION""#,
+        ) + r#","1427211880.0",""#;
+        assert_eq!(
+            parse(&line).unwrap_err(),
+            r#"amaflags "1427211880.0" is not an AMA flag (DOCUMENTATION, BILLING, OMIT, DEFAULT); are the columns shifted by a stray quote?"#
+        );
+        for flag in ["BILLING", "OMIT", "DEFAULT", "Unknown", ""] {
+            let line = STD16.replace("DOCUMENTATION", flag);
+            assert!(parse(&line).is_ok(), "{flag}");
+        }
+    }
+
+    #[test]
+    fn non_utf8_values_are_kept_lossily() {
+        let mut line = STD16.replace(r#""700""#, r#""70X""#).into_bytes();
+        let at = line.windows(3).position(|w| w == b"70X").unwrap();
+        line[at + 2] = 0xFF;
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(line.as_slice());
+        let mut rec = ByteRecord::new();
+        assert!(rdr.read_byte_record(&mut rec).unwrap());
+        let opts = ParseOptions::default();
+        let cdr = Parser::new(&opts).parse(&rec).unwrap();
+        assert_eq!(cdr.destination, "70\u{fffd}");
+    }
+
+    #[test]
     fn cdr_custom_sample_mapping_is_detected() {
         let line = r#"""""" <client1>","client1","6789","default","PJSIP/client1-00000002","PJSIP/client2-00000003","Dial","PJSIP/client2","2023-07-26 01:51:32","2023-07-26 01:51:50","2023-07-26 01:52:04","31","13","ANSWERED","DOCUMENTATION","acct7","1690325492.2","",2"#;
         let cdr = parse(line).unwrap();

@@ -340,6 +340,37 @@ mod tests {
     }
 
     #[test]
+    fn every_minute_around_transitions_matches_jiff() {
+        // One clock reads minutes in order across spring and autumn transitions, so its
+        // hour cache is exercised where it must not apply. Lord Howe moves by 30 minutes.
+        for (zone, days) in [
+            ("Europe/Berlin", [(2024, 3, 30), (2024, 10, 26)]),
+            ("America/New_York", [(2024, 3, 9), (2024, 11, 2)]),
+            ("Australia/Lord_Howe", [(2024, 4, 6), (2024, 10, 5)]),
+        ] {
+            let tz = TimeZone::get(zone).unwrap();
+            let mut clock = Clock::new(&tz);
+            for (y, m, d) in days {
+                let start = jiff::civil::date(y, m, d).at(0, 0, 0, 0);
+                for minute in 0..(3 * 24 * 60) {
+                    let dt = start
+                        .checked_add(jiff::Span::new().minutes(minute))
+                        .unwrap()
+                        .checked_add(jiff::Span::new().seconds(minute % 60))
+                        .unwrap();
+                    let text = dt.strftime("%Y-%m-%d %H:%M:%S").to_string();
+                    let want = tz
+                        .to_ambiguous_timestamp(dt)
+                        .compatible()
+                        .unwrap()
+                        .as_second();
+                    assert_eq!(clock.parse(text.as_bytes()), Some(want), "{zone} {text}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn gaps_and_folds_follow_the_compatible_rule() {
         let berlin = TimeZone::get("Europe/Berlin").unwrap();
         // 02:30 did not exist on 2024-03-31: moved forward to 03:30 CEST = 01:30 UTC.

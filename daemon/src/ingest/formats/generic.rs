@@ -376,11 +376,7 @@ impl<'a> Parser<'a> {
     pub(super) fn parse(&mut self, rec: &ByteRecord, raw: &[u8]) -> Result<Option<RawCdr>, String> {
         match &self.header {
             None => {
-                let mut line = raw;
-                while let [rest @ .., b'\n' | b'\r'] = line {
-                    line = rest;
-                }
-                self.found = Some(line.to_vec());
+                self.found = Some(super::trim_line_end(raw).to_vec());
                 self.learn(rec.clone());
                 return Ok(None);
             }
