@@ -55,9 +55,6 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     };
 
     let (stop_tx, stop_rx) = watch::channel(false);
-    let stopped = |mut rx: watch::Receiver<bool>| async move {
-        let _ = rx.wait_for(|v| *v).await;
-    };
 
     let mut tasks = tokio::task::JoinSet::new();
     let source: Arc<dyn crate::portal::PortalSource> = Arc::new(store.clone());
@@ -118,9 +115,6 @@ async fn start_ingest(
     stop: &watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
     use crate::ingest::{http, watch as watched};
-    let stopped = |mut rx: watch::Receiver<bool>| async move {
-        let _ = rx.wait_for(|v| *v).await;
-    };
     let settings = &config.ingest;
     if !settings.listen.is_empty() {
         let endpoint = Arc::new(http::Endpoint::new(ingest.clone(), settings));
@@ -148,6 +142,11 @@ async fn start_ingest(
         tasks.spawn(watched::run(watcher, w.poll, stopped(stop.clone())));
     }
     Ok(())
+}
+
+/// Resolves once shutdown is signalled on `rx`.
+async fn stopped(mut rx: watch::Receiver<bool>) {
+    let _ = rx.wait_for(|v| *v).await;
 }
 
 async fn wait_for_signal() -> anyhow::Result<()> {
