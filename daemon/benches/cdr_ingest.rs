@@ -35,7 +35,7 @@ fn args() -> Args {
     let mut a = Args {
         data: PathBuf::from("/tmp/cdr-anchor/data"),
         rows: 1_000_000,
-        chunk: 8 << 20,
+        chunk: 16 << 20,
         store_dir: None,
         cache_mib: 256,
     };

@@ -11,8 +11,8 @@ use nix::sys::signal::Signal;
 use portico_tests::Daemon;
 use serde_json::Value;
 
-/// Lines in the file (about 50 MB): several of the CLI's 8 MiB chunks, so a kill lands between commits.
-const LINES: u32 = 250_000;
+/// Lines in the file (about 70 MB): several of the CLI's 16 MiB chunks, so a kill lands between commits.
+const LINES: u32 = 350_000;
 const CUSTOMERS: u32 = 7;
 
 const RATES: &str = "prefix,name,rate,connect_fee,first_increment,next_increment\n\

@@ -24,8 +24,10 @@ use crate::cli::output::{
 };
 use crate::cli::values;
 
-/// Bytes of a line format sent in one call (whole lines, so a little less).
-pub const CHUNK_BYTES: usize = 8 << 20;
+/// Bytes of a line format sent in one call (whole lines, so a little less). Bigger chunks let
+/// the daemon's rollup updates cover more CDRs per transaction (16 MiB ingests about a quarter
+/// faster than 8 MiB); base64 on the wire keeps 16 MiB well inside the 32 MiB frame limit.
+pub const CHUNK_BYTES: usize = 16 << 20;
 
 /// Largest `freeswitch-json` file: it is one document, sent whole in one call.
 pub const MAX_DOCUMENT_BYTES: u64 = 16 << 20;
