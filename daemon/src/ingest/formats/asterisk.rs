@@ -39,7 +39,7 @@ use csv::ByteRecord;
 use sha2::{Digest, Sha256};
 
 use super::ParseOptions;
-use super::clock::{Clock, LOCAL_FORMAT};
+use super::clock::Clock;
 use super::fields::{looks_like_date, seconds, show, span, text, trim};
 use crate::ingest::{Leg, RawCdr};
 
@@ -124,10 +124,11 @@ impl<'a> Parser<'a> {
             ));
         }
         let start = self
-            .time(f(layout.start), "start")?
+            .clock
+            .field(f(layout.start), "start")?
             .ok_or_else(|| "start is empty; every Asterisk CDR has a start time".to_owned())?;
-        let answer = self.time(f(layout.answer), "answer")?;
-        let end = self.time(f(layout.end), "end")?;
+        let answer = self.clock.field(f(layout.answer), "answer")?;
+        let end = self.clock.field(f(layout.end), "end")?;
         let duration = match seconds(f(layout.duration)) {
             Ok(Some(d)) => d,
             Ok(None) => match end {
@@ -189,21 +190,6 @@ impl<'a> Parser<'a> {
             direction: String::new(),
             source_ip: String::new(),
         })
-    }
-
-    /// A time field: `Ok(None)` when empty (bare or `""`).
-    fn time(&mut self, b: &[u8], name: &str) -> Result<Option<i64>, String> {
-        let b = trim(b);
-        if b.is_empty() {
-            return Ok(None);
-        }
-        match self.clock.parse(b) {
-            Some(t) => Ok(Some(t)),
-            None => Err(format!(
-                "{name} {} is not a date-time ({LOCAL_FORMAT})",
-                show(b)
-            )),
-        }
     }
 }
 

@@ -76,6 +76,22 @@ impl<'a> Clock<'a> {
         parse_epoch(s)
     }
 
+    /// A time field of a CSV record: `Ok(None)` when empty (bare or `""`), an error naming the
+    /// field when it is not a date-time.
+    pub(crate) fn field(&mut self, b: &[u8], name: &str) -> Result<Option<i64>, String> {
+        let b = super::fields::trim(b);
+        if b.is_empty() {
+            return Ok(None);
+        }
+        match self.parse(b) {
+            Some(t) => Ok(Some(t)),
+            None => Err(format!(
+                "{name} {} is not a date-time ({LOCAL_FORMAT})",
+                super::fields::show(b)
+            )),
+        }
+    }
+
     fn parse_civil(&mut self, s: &[u8]) -> Option<i64> {
         let civil = parse_civil_prefix(s)?;
         let mut rest = &s[19..];

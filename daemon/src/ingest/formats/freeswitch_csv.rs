@@ -26,8 +26,8 @@
 use csv::ByteRecord;
 
 use super::ParseOptions;
-use super::clock::{Clock, LOCAL_FORMAT};
-use super::fields::{seconds, show, span, text, trim, unquote_stray};
+use super::clock::Clock;
+use super::fields::{seconds, show, span, text, unquote_stray};
 use crate::ingest::{Leg, RawCdr};
 
 /// The caller name FreeSWITCH gives a channel it originates without one.
@@ -81,11 +81,14 @@ impl<'a> Parser<'a> {
         if uuid.is_empty() {
             return Err("uuid is empty".to_owned());
         }
-        let start = self.time(&f(START_STAMP), "start_stamp")?.ok_or_else(|| {
-            "start_stamp is empty; every FreeSWITCH CDR has a start time".to_owned()
-        })?;
-        let answer = self.time(&f(ANSWER_STAMP), "answer_stamp")?;
-        let end = self.time(&f(END_STAMP), "end_stamp")?;
+        let start = self
+            .clock
+            .field(&f(START_STAMP), "start_stamp")?
+            .ok_or_else(|| {
+                "start_stamp is empty; every FreeSWITCH CDR has a start time".to_owned()
+            })?;
+        let answer = self.clock.field(&f(ANSWER_STAMP), "answer_stamp")?;
+        let end = self.clock.field(&f(END_STAMP), "end_stamp")?;
         let duration = match seconds(&f(DURATION)) {
             Ok(Some(d)) => d,
             Ok(None) => match end {
@@ -137,20 +140,6 @@ impl<'a> Parser<'a> {
             direction: String::new(),
             source_ip: String::new(),
         })
-    }
-
-    fn time(&mut self, b: &[u8], name: &str) -> Result<Option<i64>, String> {
-        let b = trim(b);
-        if b.is_empty() {
-            return Ok(None);
-        }
-        match self.clock.parse(b) {
-            Some(t) => Ok(Some(t)),
-            None => Err(format!(
-                "{name} {} is not a date-time ({LOCAL_FORMAT})",
-                show(b)
-            )),
-        }
     }
 }
 
