@@ -10,7 +10,7 @@ use portico_protocol::{ImportReport, QuarantineEntry};
 use super::RawCdr;
 use super::rating::{self, RateIndex, RoutedCard};
 use crate::store::cdr::{CdrKey, RollupDelta, StoredCdr, UNASSIGNED, UNRATED_NAME};
-use crate::store::{Store, StoreError, Tx};
+use crate::store::{Store, StoreError, Tx, encode_packed};
 
 /// META key of the generation that every admin change bumps; the rating cache is rebuilt when
 /// it moves.
@@ -315,7 +315,7 @@ impl Ingest {
                 // Customers, routes or rates changed since the batch was priced.
                 let raws: Vec<(u64, RawCdr)> = rows
                     .drain(..)
-                    .map(|(_, start, cdr)| (0, raw_for_repricing(&cdr, start)))
+                    .map(|(_, start, cdr, _)| (0, raw_for_repricing(&cdr, start)))
                     .collect();
                 rows = price_all(&cache, raws);
             }
@@ -327,12 +327,12 @@ impl Ingest {
             let claimed = {
                 let ids: Vec<(u64, i64, &str)> = rows
                     .iter()
-                    .map(|(customer, start, c)| (*customer, *start, c.call_id.as_str()))
+                    .map(|(customer, start, c, _)| (*customer, *start, c.call_id.as_str()))
                     .collect();
                 tx.claim_cdr_ids(&ids, first_seq)?
             };
             let mut keep = Vec::with_capacity(rows.len());
-            for ((customer, _, cdr), key) in rows.into_iter().zip(claimed) {
+            for ((customer, _, cdr, bytes), key) in rows.into_iter().zip(claimed) {
                 let Some(key) = key else {
                     report.duplicates += 1;
                     continue;
@@ -343,16 +343,21 @@ impl Ingest {
                 if !cdr.rated {
                     report.unrated += 1;
                 }
-                keep.push((key, cdr));
+                keep.push((key, cdr, bytes));
             }
-            let seq = keep.last().map_or(first_seq, |(k, _)| k.seq);
+            // Every claimed row took the next sequence number.
+            let seq = first_seq + keep.len() as u64;
             let mut deltas = Deltas::default();
-            for (key, cdr) in &keep {
+            for (key, cdr, _) in &keep {
                 deltas.add(key.customer, key.start, cdr);
             }
             deltas.apply(tx)?;
             report.imported = keep.len() as u64;
-            tx.insert_claimed_cdrs(keep)?;
+            tx.insert_claimed_cdrs(
+                keep.into_iter()
+                    .map(|(key, _, bytes)| (key, bytes))
+                    .collect(),
+            )?;
             tx.bump_counter("cdr_seq", (seq - first_seq) as i64)?;
             tx.bump_counter("cdrs", report.imported as i64)?;
             tx.bump_counter("cdrs_unassigned", report.unassigned as i64)?;
@@ -380,13 +385,13 @@ impl Ingest {
 pub struct Prepared {
     source: String,
     lines: u64,
-    rows: Vec<(u64, i64, StoredCdr)>,
+    rows: Vec<(u64, i64, StoredCdr, Vec<u8>)>,
     rejected: Vec<Rejected>,
     generation: u64,
 }
 
-/// Matches and prices every CDR: (customer, start, stored form).
-fn price_all(cache: &RatingCache, cdrs: Vec<(u64, RawCdr)>) -> Vec<(u64, i64, StoredCdr)> {
+/// Matches, prices and encodes every CDR: (customer, start, stored form, its bytes).
+fn price_all(cache: &RatingCache, cdrs: Vec<(u64, RawCdr)>) -> Vec<(u64, i64, StoredCdr, Vec<u8>)> {
     let mut routes: FxHashMap<u64, Vec<RoutedCard<'_>>> = FxHashMap::default();
     cdrs.into_iter()
         .map(|(_, raw)| {
@@ -398,7 +403,8 @@ fn price_all(cache: &RatingCache, cdrs: Vec<(u64, RawCdr)>) -> Vec<(u64, i64, St
                     .or_insert_with(|| cache.routed(customer));
                 price_with(routed, &raw, &mut cdr);
             }
-            (customer, raw.start, cdr)
+            let bytes = encode_packed(&cdr);
+            (customer, raw.start, cdr, bytes)
         })
         .collect()
 }

@@ -487,3 +487,37 @@ fn breakouts_read_from_day_blocks_equal_the_sum_of_days() {
         assert!(!got.is_empty() || from == Some(T0 - 20 * day));
     }
 }
+
+#[test]
+fn sequence_numbers_never_repeat_across_batches() {
+    // Ids are claimed in id order, not file order; the next batch must still start after the
+    // highest sequence number, or a CDR with the same customer and start would be overwritten.
+    let (_dir, store, ingest, id) = setup();
+    ingest
+        .ingest(
+            batch(vec![
+                call("z1", "1001", "4420", T0, 5),
+                call("a1", "1001", "4420", T0, 5),
+            ]),
+            |_| Ok(()),
+        )
+        .unwrap();
+    ingest
+        .ingest(batch(vec![call("m1", "1001", "4420", T0, 5)]), |_| Ok(()))
+        .unwrap();
+    let page = store
+        .read(|tx| {
+            reports::cdr_page(
+                tx,
+                &CdrQuery {
+                    customer_id: Some(id),
+                    limit: 10,
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap();
+    let mut ids: Vec<&str> = page.cdrs.iter().map(|c| c.call_id.as_str()).collect();
+    ids.sort();
+    assert_eq!(ids, vec!["a1", "m1", "z1"]);
+}

@@ -7,7 +7,7 @@ use redb::{ReadableTable, TableDefinition};
 use serde::{Deserialize, Serialize};
 
 use super::StoreError;
-use super::codec::{Bin, BinRecord, Json, Record};
+use super::codec::{BinRecord, Json, Packed, PackedRef, Record, encode_packed};
 use super::tables::META;
 use super::tx::{Inner, Tx, decode};
 
@@ -15,7 +15,8 @@ use super::tx::{Inner, Tx, decode};
 pub const UNASSIGNED: u64 = 0;
 
 /// CDRs by (customer, start, seq); seq makes keys unique and orders calls of one second.
-pub const CDRS: TableDefinition<(u64, i64, u64), Bin<StoredCdr>> = TableDefinition::new("cdrs@1");
+pub const CDRS: TableDefinition<(u64, i64, u64), Packed<StoredCdr>> =
+    TableDefinition::new("cdrs@1");
 /// CDR identity (see [`cdr_identity`]) → its key in [`CDRS`].
 pub const CDR_IDS: TableDefinition<&str, (u64, i64, u64)> = TableDefinition::new("cdr_ids@1");
 /// A rollup row: (attempts, connected, billsec, billed seconds, charge in micro-units).
@@ -257,11 +258,13 @@ impl Tx {
     /// Stores CDRs whose identities are claimed (see [`Tx::claim_cdr_ids`]).
     pub fn insert_claimed_cdrs(
         &mut self,
-        rows: Vec<(CdrKey, StoredCdr)>,
+        mut rows: Vec<(CdrKey, Vec<u8>)>,
     ) -> Result<(), StoreError> {
+        // In key order the B-tree is walked forwards instead of jumped about.
+        rows.sort_unstable_by_key(|(k, _)| *k);
         let mut cdrs = self.w()?.open_table(CDRS)?;
-        for (key, cdr) in rows {
-            cdrs.insert(key.tuple(), Ok::<_, String>(cdr))?;
+        for (key, bytes) in &rows {
+            cdrs.insert(key.tuple(), PackedRef::<StoredCdr>::new(bytes))?;
         }
         Ok(())
     }
@@ -274,14 +277,18 @@ impl Tx {
                 ids.insert(cdr_identity(&cdr.call_id), key.tuple())?;
             }
         }
-        self.insert_claimed_cdrs(rows)
+        self.insert_claimed_cdrs(
+            rows.iter()
+                .map(|(key, cdr)| (*key, encode_packed(cdr)))
+                .collect(),
+        )
     }
 
     /// Removes a stored CDR (to store it again under another customer).
     pub fn remove_cdr(&mut self, key: CdrKey) -> Result<Option<StoredCdr>, StoreError> {
         let txn = self.w()?;
         let removed = match txn.open_table(CDRS)?.remove(key.tuple())? {
-            Some(g) => Some(decode(g.value())?),
+            Some(g) => Some(decode(g.value().decode())?),
             None => None,
         };
         if let Some(cdr) = &removed {
@@ -314,7 +321,7 @@ impl Tx {
                     break;
                 }
                 let (key, value) = row?;
-                let cdr = decode(value.value())?;
+                let cdr = decode(value.value().decode())?;
                 if keep(&cdr) {
                     out.push((CdrKey::from_tuple(key.value()), cdr));
                 }
@@ -329,7 +336,10 @@ impl Tx {
             let mut out = Vec::new();
             for row in t.range((customer, i64::MIN, 0u64)..=(customer, i64::MAX, u64::MAX))? {
                 let (key, value) = row?;
-                out.push((CdrKey::from_tuple(key.value()), decode(value.value())?));
+                out.push((
+                    CdrKey::from_tuple(key.value()),
+                    decode(value.value().decode())?,
+                ));
             }
             Ok(out)
         })

@@ -79,14 +79,68 @@ pub trait BinRecord: Serialize + DeserializeOwned + Debug + Clone {
     const NAME: &'static str;
 }
 
-/// The redb value type of a binary record table.
+/// A binary record whose bytes are made before the write transaction: the bulk CDR table is
+/// written inside the one serial transaction of the ingest, so encoding happens while another
+/// batch is still being parsed. postcard bytes, so a later version can add fields only through a new `NAME`.
 #[derive(Debug)]
-pub struct Bin<T>(PhantomData<T>);
+pub struct Packed<T>(PhantomData<T>);
 
-record_value!(
-    Bin,
-    BinRecord,
-    "portico::bin::",
-    |data| postcard::from_bytes(data),
-    |v| { postcard::to_stdvec(v) }
-);
+/// The bytes of one packed record, borrowed from the store or from an encoded buffer.
+#[derive(Debug)]
+pub struct PackedRef<'a, T> {
+    bytes: &'a [u8],
+    record: PhantomData<T>,
+}
+
+impl<'a, T: BinRecord> PackedRef<'a, T> {
+    /// Wraps bytes made by [`encode_packed`].
+    pub fn new(bytes: &'a [u8]) -> Self {
+        PackedRef {
+            bytes,
+            record: PhantomData,
+        }
+    }
+
+    /// Decodes the record.
+    pub fn decode(&self) -> Decoded<T> {
+        postcard::from_bytes(self.bytes).map_err(|e| format!("{}: {e}", T::NAME))
+    }
+}
+
+/// The bytes of a record for a [`Packed`] table.
+pub fn encode_packed<T: BinRecord>(value: &T) -> Vec<u8> {
+    postcard::to_stdvec(value).unwrap_or_default()
+}
+
+impl<T: BinRecord> Value for Packed<T> {
+    type SelfType<'a>
+        = PackedRef<'a, T>
+    where
+        Self: 'a;
+    type AsBytes<'a>
+        = &'a [u8]
+    where
+        Self: 'a;
+
+    fn fixed_width() -> Option<usize> {
+        None
+    }
+
+    fn from_bytes<'a>(data: &'a [u8]) -> PackedRef<'a, T>
+    where
+        Self: 'a,
+    {
+        PackedRef::new(data)
+    }
+
+    fn as_bytes<'a, 'b: 'a>(value: &'a PackedRef<'b, T>) -> &'a [u8]
+    where
+        Self: 'b,
+    {
+        value.bytes
+    }
+
+    fn type_name() -> TypeName {
+        TypeName::new(&format!("portico::bin::{}", T::NAME))
+    }
+}

@@ -31,7 +31,7 @@ use std::sync::Arc;
 use redb::{Database, ReadableDatabase};
 
 pub use cdr::{CdrKey, RollupDelta, StoredCdr, WatchState};
-pub use codec::Record;
+pub use codec::{Record, encode_packed};
 pub use migrations::SCHEMA_VERSION;
 pub use tables::{ContactRecord, DomainRecord};
 pub use tx::{Child, ChildKind, Tx};
