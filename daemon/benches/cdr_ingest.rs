@@ -224,6 +224,11 @@ fn main() {
     let ingest_time = started.elapsed();
     let hwm_after_ingest = vm_hwm_kib();
     let store_bytes = std::fs::metadata(&store_path).map(|m| m.len()).unwrap_or(0);
+    let rows = store.read(|tx| tx.cdr_rows()).expect("rows");
+    assert_eq!(
+        rows, imported,
+        "every imported CDR is a row of the CDR table"
+    );
 
     let heavy = meta["heavy"].as_str().expect("heavy");
     let median_acct = meta["median"].as_str().expect("median");

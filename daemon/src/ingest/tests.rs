@@ -521,3 +521,25 @@ fn sequence_numbers_never_repeat_across_batches() {
     ids.sort();
     assert_eq!(ids, vec!["a1", "m1", "z1"]);
 }
+
+#[test]
+fn every_imported_cdr_is_a_stored_row() {
+    let (_dir, store, ingest, _) = setup();
+    let mut total = 0;
+    for b in 0..5 {
+        let cdrs: Vec<RawCdr> = (0..500)
+            .map(|i| {
+                call(
+                    &format!("r{}", (i * 7919 + b * 13) % 2_000),
+                    "1001",
+                    "4420",
+                    T0 + i64::from(i % 3),
+                    5,
+                )
+            })
+            .collect();
+        total += ingest.ingest(batch(cdrs), |_| Ok(())).unwrap().imported;
+    }
+    assert_eq!(store.read(|tx| tx.cdr_rows()).unwrap(), total);
+    assert_eq!(store.read(|tx| tx.counter("cdrs")).unwrap(), total);
+}

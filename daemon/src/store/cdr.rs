@@ -330,6 +330,12 @@ impl Tx {
         })
     }
 
+    /// How many CDRs are stored (rows of the CDR table itself, not a counter).
+    pub fn cdr_rows(&self) -> Result<u64, StoreError> {
+        use redb::ReadableTableMetadata;
+        with_table!(self, CDRS, |t| Ok(t.len()?))
+    }
+
     /// Every CDR of a customer (oldest first), for moving unassigned ones.
     pub fn cdrs_of(&self, customer: u64) -> Result<Vec<(CdrKey, StoredCdr)>, StoreError> {
         with_table!(self, CDRS, |t| {
