@@ -247,16 +247,7 @@ fn derived_id(rec: &ByteRecord) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn record(line: &str) -> ByteRecord {
-        let mut rdr = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(line.as_bytes());
-        let mut rec = ByteRecord::new();
-        assert!(rdr.read_byte_record(&mut rec).unwrap());
-        rec
-    }
+    use crate::ingest::formats::test_record as record;
 
     fn parse(line: &str) -> Result<RawCdr, String> {
         let opts = ParseOptions::default();

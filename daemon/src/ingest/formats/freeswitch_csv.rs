@@ -146,16 +146,7 @@ impl<'a> Parser<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn record(line: &str) -> ByteRecord {
-        let mut rdr = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(line.as_bytes());
-        let mut rec = ByteRecord::new();
-        assert!(rdr.read_byte_record(&mut rec).unwrap());
-        rec
-    }
+    use crate::ingest::formats::test_record as record;
 
     fn parse(line: &str) -> Result<RawCdr, String> {
         let opts = ParseOptions::default();

@@ -335,5 +335,17 @@ fn trim_line_end(mut b: &[u8]) -> &[u8] {
     b
 }
 
+/// One CSV line as a record, for the parsers' unit tests.
+#[cfg(test)]
+pub(crate) fn test_record(line: &str) -> ByteRecord {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(line.as_bytes());
+    let mut rec = ByteRecord::new();
+    assert!(rdr.read_byte_record(&mut rec).unwrap());
+    rec
+}
+
 #[cfg(test)]
 mod tests;
