@@ -292,102 +292,69 @@ async fn import_lines(
     bar: &ProgressBar,
     done: &mut Progress,
 ) -> Result<(), CliError> {
-    let generic = args.format == "generic-csv";
     let mut chunks = Chunker::new(input.open()?, chunk_bytes);
-    let mut header: Option<String> = None;
-    let mut committed = 0;
+    let mut answers = Answers {
+        conn,
+        input,
+        generic: args.format == "generic-csv",
+        bar,
+        done,
+        header: None,
+        committed: 0,
+    };
     let mut in_flight: Option<Sent> = None;
     loop {
         let chunk = match chunks.next_chunk() {
             Ok(chunk) => chunk,
             Err(e) => {
                 let what = format!(
-                    "cannot read {} after line {committed}: {}",
+                    "cannot read {} after line {}: {}",
                     input.shown,
+                    answers.committed,
                     io_reason(&e)
                 );
                 if let Some(sent) = in_flight.take() {
-                    committed = finish(
-                        conn,
-                        input,
-                        sent,
-                        generic,
-                        &mut header,
-                        bar,
-                        done,
-                        committed,
-                    )
-                    .await?;
+                    answers.finish(sent).await?;
                 }
-                return Err(done.stopped(input, committed, what));
+                return Err(answers.stopped(what));
             }
         };
         let Some(chunk) = chunk else {
             if let Some(sent) = in_flight.take() {
-                finish(
-                    conn,
-                    input,
-                    sent,
-                    generic,
-                    &mut header,
-                    bar,
-                    done,
-                    committed,
-                )
-                .await?;
+                answers.finish(sent).await?;
             }
             return Ok(());
         };
         // The first chunk of a generic CSV must come back (with its header row) before the
         // next can be sent; otherwise one chunk may wait while the next is sent.
         if let Some(sent) = in_flight.take() {
-            if generic && header.is_none() {
-                committed = finish(
-                    conn,
-                    input,
-                    sent,
-                    generic,
-                    &mut header,
-                    bar,
-                    done,
-                    committed,
-                )
-                .await?;
+            if answers.generic && answers.header.is_none() {
+                answers.finish(sent).await?;
             } else {
                 in_flight = Some(sent);
             }
         }
-        if generic && committed > 0 && header.is_none() {
+        if answers.generic && answers.committed > 0 && answers.header.is_none() {
             let what = format!(
                 "{}: porticod did not return the header row of the first chunk, which the \
                  chunks from line {} on need",
                 input.shown, chunk.first_line
             );
-            return Err(done.stopped(input, committed, what));
+            return Err(answers.stopped(what));
         }
         let (first, last, bytes) = (chunk.first_line, chunk.last_line, chunk.data.len() as u64);
         let request = CdrImportChunk {
             format: args.format.clone(),
             source: input.source.clone(),
             first_line: first,
-            header: header.clone(),
+            header: answers.header.clone(),
             data: Blob(chunk.data),
             time_zone: args.time_zone.clone(),
             mapping: args.mapping.clone(),
         };
         let next = send(conn, request, first, last, bytes);
         if let Some(older) = in_flight.take() {
-            committed = finish(
-                conn,
-                input,
-                older,
-                generic,
-                &mut header,
-                bar,
-                done,
-                committed,
-            )
-            .await?;
+            answers.finish(older).await?;
         }
         in_flight = Some(next);
     }
@@ -417,43 +384,58 @@ fn send(conn: &Connection, request: CdrImportChunk, first: u64, last: u64, bytes
     }
 }
 
-/// Waits for a sent chunk's answer and counts it; returns the last line now committed.
-#[allow(clippy::too_many_arguments)]
-async fn finish(
-    conn: &Connection,
-    input: &Input,
-    sent: Sent,
+/// What one file's import has been answered so far.
+struct Answers<'a> {
+    conn: &'a Connection,
+    input: &'a Input,
     generic: bool,
-    header: &mut Option<String>,
-    bar: &ProgressBar,
-    done: &mut Progress,
+    bar: &'a ProgressBar,
+    done: &'a mut Progress,
+    /// The generic CSV header row, once the daemon returned it.
+    header: Option<String>,
+    /// The last line of the file known to be committed.
     committed: u64,
-) -> Result<u64, CliError> {
-    let (first, last) = (sent.first, sent.last);
-    let report = conn
-        .call_waiting("cdr_import", Wait::Long, |_| async move {
-            sent.answer
-                .await
-                .unwrap_or(Err(tarpc::client::RpcError::Shutdown))
-        })
-        .await
-        .map_err(|e| {
-            let what = if first == last {
-                format!("{}: line {first} was not imported: {e}", input.shown)
-            } else {
-                format!(
-                    "{}: lines {first}-{last} were not imported: {e}",
-                    input.shown
-                )
-            };
-            done.stopped(input, committed, what)
-        })?;
-    if generic && header.is_none() {
-        header.clone_from(&report.header);
+}
+
+impl Answers<'_> {
+    /// Waits for a sent chunk's answer and counts it.
+    async fn finish(&mut self, sent: Sent) -> Result<(), CliError> {
+        let (first, last) = (sent.first, sent.last);
+        let answer = self
+            .conn
+            .call_waiting("cdr_import", Wait::Long, |_| async move {
+                sent.answer
+                    .await
+                    .unwrap_or(Err(tarpc::client::RpcError::Shutdown))
+            })
+            .await;
+        let report = match answer {
+            Ok(report) => report,
+            Err(e) => {
+                let what = if first == last {
+                    format!("{}: line {first} was not imported: {e}", self.input.shown)
+                } else {
+                    format!(
+                        "{}: lines {first}-{last} were not imported: {e}",
+                        self.input.shown
+                    )
+                };
+                return Err(self.stopped(what));
+            }
+        };
+        if self.generic && self.header.is_none() {
+            self.header.clone_from(&report.header);
+        }
+        self.done.add(report);
+        self.bar.inc(sent.bytes);
+        self.committed = self.committed.max(last);
+        Ok(())
     }
-    done.add(report);
-    bar.inc(sent.bytes);
-    Ok(last.max(committed))
+
+    /// The error that stops this file's import, saying what was committed.
+    fn stopped(&mut self, what: String) -> CliError {
+        self.done.stopped(self.input, self.committed, what)
+    }
 }
 
 async fn import_document(
