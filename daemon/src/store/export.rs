@@ -25,14 +25,19 @@ pub(super) fn export(tx: &Tx) -> Result<Value, StoreError> {
         files.push(to_value(&info)?);
     }
     out.insert("files".into(), Value::Array(files));
+    // Contacts are read once and grouped, not scanned again for every customer.
+    let mut contacts_by_customer: std::collections::BTreeMap<u64, Vec<Value>> =
+        std::collections::BTreeMap::new();
+    for record in tx.contacts()? {
+        contacts_by_customer
+            .entry(record.contact.customer_id)
+            .or_default()
+            .push(to_value(&record)?);
+    }
     let mut customers = Vec::new();
     for customer in tx.customers()? {
         let id = customer.id;
-        let mut contacts = Vec::new();
-        for contact in tx.contacts_of(id)? {
-            let record = tx.contact_by_email(&contact.email)?;
-            contacts.push(to_value(&record)?);
-        }
+        let contacts = contacts_by_customer.remove(&id).unwrap_or_default();
         customers.push(json!({
             "customer": to_value(&customer)?,
             "contacts": contacts,

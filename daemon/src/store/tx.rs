@@ -307,12 +307,17 @@ impl Tx {
 
     /// A customer's contacts, by id.
     pub fn contacts_of(&self, customer: u64) -> Result<Vec<Contact>, StoreError> {
-        let all: Vec<ContactRecord> = with_table!(self, CONTACTS, |t| all_records(&t))?;
-        Ok(all
+        Ok(self
+            .contacts()?
             .into_iter()
             .map(|r| r.contact)
             .filter(|c| c.customer_id == customer)
             .collect())
+    }
+
+    /// Every contact with its password hash, by id.
+    pub fn contacts(&self) -> Result<Vec<ContactRecord>, StoreError> {
+        with_table!(self, CONTACTS, |t| all_records(&t))
     }
 
     /// Stores a contact and indexes its e-mail.
