@@ -122,6 +122,14 @@ pub fn seed(store: &Store) -> Result<Seeded, AdminError> {
                     ..Default::default()
                 },
             )?;
+            ops::customer::set(
+                tx,
+                customer.id,
+                CustomerPatch {
+                    domain: Some(Some(DEMO_FQDN.into())),
+                    ..Default::default()
+                },
+            )?;
             Some(login)
         } else if tx.contact_by_email(DEMO_EMAIL)?.is_some() {
             Some(ops::contact::reset_password(tx, DEMO_EMAIL, password)?.0)

@@ -23,6 +23,7 @@ mod codec;
 mod export;
 mod migrations;
 pub mod tables;
+mod sessions;
 mod tx;
 
 use std::path::{Path, PathBuf};
@@ -33,7 +34,7 @@ use redb::{Database, ReadableDatabase};
 pub use cdr::{CdrKey, RollupDelta, StoredCdr, WatchState};
 pub use codec::{Record, encode_packed};
 pub use migrations::SCHEMA_VERSION;
-pub use tables::{ContactRecord, DomainRecord};
+pub use tables::{ContactRecord, DomainRecord, SessionRecord, TokenRecord};
 pub use tx::{Child, ChildKind, Tx};
 
 /// A store failure.
