@@ -165,12 +165,6 @@ pub fn print_welcome(config: &Config, seeded: &Seeded) {
         Some(password) => {
             println!("  Login:    {DEMO_EMAIL}");
             println!("  Password: {password}   (new at every start)");
-            println!(
-                "            The account exists now; the portal's sign-in form opens in a later"
-            );
-            println!(
-                "            release, so the page shows the brand with the form switched off."
-            );
         }
         None => println!(
             "  Login:    {DEMO_EMAIL} was removed; add a contact with `portico contact add`"
@@ -179,7 +173,7 @@ pub fn print_welcome(config: &Config, seeded: &Seeded) {
     println!("  Admin:    portico --socket {socket} domain show {DEMO_FQDN}");
     println!();
     println!("  *.localhost names resolve to this machine in most browsers; with curl use");
-    println!("  curl -H 'Host: {DEMO_FQDN}' http://127.0.0.1:{port}/");
+    println!("  curl -H 'Host: {DEMO_FQDN}' http://127.0.0.1:{port}/login");
     println!("  Stop with Ctrl-C.");
     println!();
 }

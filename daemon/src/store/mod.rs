@@ -22,8 +22,8 @@ pub mod cdr;
 mod codec;
 mod export;
 mod migrations;
-pub mod tables;
 mod sessions;
+pub mod tables;
 mod tx;
 
 use std::path::{Path, PathBuf};
@@ -165,30 +165,3 @@ impl Store {
 
 #[cfg(test)]
 mod tests;
-
-impl crate::portal::PortalSource for Store {
-    fn domain(
-        &self,
-        fqdn: &str,
-    ) -> Result<Option<portico_protocol::Domain>, crate::portal::SourceError> {
-        Ok(self.read(|tx| tx.domain(fqdn))?.map(|r| r.domain))
-    }
-
-    fn public_file_info(
-        &self,
-        name: &str,
-    ) -> Result<Option<portico_protocol::FileInfo>, crate::portal::SourceError> {
-        Ok(self.read(|tx| tx.file_info(name))?)
-    }
-
-    fn public_file(
-        &self,
-        name: &str,
-    ) -> Result<Option<(portico_protocol::FileInfo, Vec<u8>)>, crate::portal::SourceError> {
-        let found = self.read(|tx| match tx.file_info(name)? {
-            Some(info) => Ok::<_, StoreError>(tx.file_content(name)?.map(|bytes| (info, bytes))),
-            None => Ok(None),
-        })?;
-        Ok(found)
-    }
-}

@@ -25,7 +25,11 @@ impl Tx {
     }
 
     /// Stores a session under `hash`.
-    pub fn put_session(&mut self, hash: &[u8; 32], session: &SessionRecord) -> Result<(), StoreError> {
+    pub fn put_session(
+        &mut self,
+        hash: &[u8; 32],
+        session: &SessionRecord,
+    ) -> Result<(), StoreError> {
         self.w()?
             .open_table(SESSIONS)?
             .insert(hash, Ok(session.clone()))?;
@@ -53,7 +57,11 @@ impl Tx {
                 continue;
             }
             // An undecodable session is useless: it goes too.
-            if value.value().map(|s| s.contact_id == contact_id).unwrap_or(true) {
+            if value
+                .value()
+                .map(|s| s.contact_id == contact_id)
+                .unwrap_or(true)
+            {
                 doomed.push(key);
             }
         }
@@ -95,7 +103,9 @@ impl Tx {
 
     /// Stores a one-time token under `hash`.
     pub fn put_token(&mut self, hash: &[u8; 32], token: &TokenRecord) -> Result<(), StoreError> {
-        self.w()?.open_table(TOKENS)?.insert(hash, Ok(token.clone()))?;
+        self.w()?
+            .open_table(TOKENS)?
+            .insert(hash, Ok(token.clone()))?;
         Ok(())
     }
 

@@ -133,7 +133,12 @@ fn customer_fields(c: &Customer) -> Fields {
         .add("status", c.status.to_string())
         .add("debit_limit", format!("{} {}", c.debit_limit, c.currency))
         .add("account_codes", join(&c.account_codes))
-        .add("domain", c.domain.as_deref().unwrap_or("none (its contacts cannot log in)"))
+        .add(
+            "domain",
+            c.domain
+                .as_deref()
+                .unwrap_or("none (its contacts cannot log in)"),
+        )
         .add("created_at", time(c.created_at));
     f
 }
@@ -396,6 +401,7 @@ mod tests {
                 status: Some(CustomerStatus::PendingApproval),
                 debit_limit: Some("-10.50".into()),
                 account_codes: Some(vec!["1001".into(), "1002".into()]),
+                domain: None,
             }
         );
     }
