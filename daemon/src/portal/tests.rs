@@ -16,7 +16,7 @@ const A_CSS: &str = ":root { --portico-accent: #0b6e4f; }";
 const B_CSS: &str = ":root { --portico-accent: #7a1fa2; }";
 const LOGO: &[u8] = b"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"120\" height=\"40\"/>";
 
-fn domain(fqdn: &str, brand: &str, footer: &str, css: &str, js: &str) -> Domain {
+pub(super) fn domain(fqdn: &str, brand: &str, footer: &str, css: &str, js: &str) -> Domain {
     Domain {
         fqdn: fqdn.to_owned(),
         brand_name: brand.to_owned(),
@@ -54,12 +54,12 @@ fn logo_info() -> FileInfo {
 }
 
 /// A store with two brands, and the temp dir that holds it.
-struct Brands {
-    store: Store,
+pub(super) struct Brands {
+    pub(super) store: Store,
     _dir: tempfile::TempDir,
 }
 
-fn source() -> Brands {
+pub(super) fn source() -> Brands {
     let mut a = domain(
         "alpha.example",
         "Alpha Telecom",
@@ -91,7 +91,7 @@ fn source() -> Brands {
     Brands { store, _dir: dir }
 }
 
-async fn get(source: Brands, host: Option<&str>, path: &str) -> (Response<Body>, String) {
+pub(super) async fn get(source: Brands, host: Option<&str>, path: &str) -> (Response<Body>, String) {
     let mut request = Request::get(path);
     if let Some(host) = host {
         request = request.header(header::HOST, host);
@@ -106,7 +106,7 @@ async fn get(source: Brands, host: Option<&str>, path: &str) -> (Response<Body>,
     (Response::from_parts(parts, Body::empty()), text)
 }
 
-fn header_of(response: &Response<Body>, name: header::HeaderName) -> &str {
+pub(super) fn header_of(response: &Response<Body>, name: header::HeaderName) -> &str {
     response
         .headers()
         .get(&name)
@@ -383,10 +383,10 @@ async fn serve_stops_on_shutdown() {
 
 // ---- logins -----------------------------------------------------------------------------------
 
-const PASSWORD: &str = "correct horse battery";
+pub(super) const PASSWORD: &str = "correct horse battery";
 
 /// Adds a customer bound to `fqdn` with one contact; returns the customer's id.
-fn add_account(store: &Store, fqdn: &str, email: &str, ip_allow: Vec<String>) -> u64 {
+pub(super) fn add_account(store: &Store, fqdn: &str, email: &str, ip_allow: Vec<String>) -> u64 {
     use portico_protocol::{ContactSpec, CustomerPatch};
     let password = crate::admin::ops::contact::NewPassword::prepare(Some(PASSWORD.into())).unwrap();
     store
@@ -419,7 +419,7 @@ fn add_account(store: &Store, fqdn: &str, email: &str, ip_allow: Vec<String>) ->
 }
 
 /// One request with optional cookies and form body; returns the answer and its body.
-async fn send(
+pub(super) async fn send(
     brands: &Brands,
     portal: &Portal,
     method: &str,
@@ -458,7 +458,7 @@ async fn send(
     )
 }
 
-fn url_encoded(fields: &[(&str, &str)]) -> String {
+pub(super) fn url_encoded(fields: &[(&str, &str)]) -> String {
     fields
         .iter()
         .map(|(k, v)| {
@@ -472,7 +472,7 @@ fn url_encoded(fields: &[(&str, &str)]) -> String {
 }
 
 /// The cookies an answer sets, as name/value pairs.
-fn set_cookies(response: &Response<Body>) -> Vec<(String, String)> {
+pub(super) fn set_cookies(response: &Response<Body>) -> Vec<(String, String)> {
     response
         .headers()
         .get_all(header::SET_COOKIE)
@@ -484,14 +484,14 @@ fn set_cookies(response: &Response<Body>) -> Vec<(String, String)> {
         .collect()
 }
 
-fn hidden_csrf(page: &str) -> String {
+pub(super) fn hidden_csrf(page: &str) -> String {
     let marker = "name=\"csrf\" value=\"";
     let at = page.find(marker).expect("a csrf field") + marker.len();
     page[at..].split('"').next().unwrap().to_owned()
 }
 
 /// Logs in on `host`; returns the session cookie (and the form cookie).
-async fn log_in(
+pub(super) async fn log_in(
     brands: &Brands,
     portal: &Portal,
     host: &str,
