@@ -91,7 +91,11 @@ pub(super) fn source() -> Brands {
     Brands { store, _dir: dir }
 }
 
-pub(super) async fn get(source: Brands, host: Option<&str>, path: &str) -> (Response<Body>, String) {
+pub(super) async fn get(
+    source: Brands,
+    host: Option<&str>,
+    path: &str,
+) -> (Response<Body>, String) {
     let mut request = Request::get(path);
     if let Some(host) = host {
         request = request.header(header::HOST, host);
