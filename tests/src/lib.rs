@@ -9,6 +9,7 @@
 
 pub mod admin;
 pub mod bins;
+pub mod browser;
 pub mod cli;
 pub mod daemon;
 pub mod http;

@@ -1,0 +1,350 @@
+//! The portal's branded pages in a real browser (headless chromium through chromedriver): the
+//! real `porticod` serves two brands set up with the real CLI, and the browser shows what a
+//! customer sees on a laptop and on a phone.
+//!
+//! These tests select only what every branded page has (DESIGN.md, "How the portal looks"): the
+//! top bar's brand (`.topbar .brand`, its logo `img.brand-logo` or its name `.brand-name`), the
+//! footer (`.site-footer-text`) and the theme's custom properties, so they hold whatever page `/`
+//! becomes. Screenshots land in `<target>/portal-screenshots/<test>/`.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+use portico_tests::Daemon;
+use portico_tests::browser::{Browser, HttpsFiles, Viewport};
+use portico_tests::png::png_rgb;
+
+/// Brand A's custom CSS: one theme property and one rule of its own.
+const A_CSS: &str = ":root { --portico-accent: #0b6e4f; }\n\
+                     .site-footer-text { letter-spacing: 3px; }";
+/// Brand A's own JavaScript: marks the page so that the test sees it ran.
+const A_JS: &str = "document.documentElement.setAttribute('data-brand-js', 'acme');";
+/// Brand B's.
+const B_CSS: &str = ":root { --portico-accent: #7a1fa2; }";
+const B_JS: &str = "document.documentElement.setAttribute('data-brand-js', 'globex');";
+/// What the brand's external script (served by the HTTPS file server) does.
+const EXTERNAL_JS: &str = "document.documentElement.setAttribute('data-external-js', 'ran');";
+
+const A_NAME: &str = "Acme Telecom";
+const A_FOOTER: &str = "Acme Telecom Ltd · 1 Test Street · support@acme.test";
+const B_NAME: &str = "Globex Voice";
+const B_FOOTER: &str = "Globex Voice Inc.";
+
+/// The two brands on one daemon, and the HTTPS server that stands in for brand A's script CDN.
+struct Brands {
+    daemon: Daemon,
+    cdn: HttpsFiles,
+}
+
+impl Brands {
+    fn start() -> Brands {
+        let daemon = Daemon::start();
+        let cli = daemon.cli();
+        let cdn = HttpsFiles::start(&["cdn.test", "evil.test"]);
+        cdn.put("/brand.js", EXTERNAL_JS);
+        cdn.put(
+            "/evil.js",
+            "document.documentElement.setAttribute('data-evil', 'ran');",
+        );
+
+        let logo = daemon.dir().join("acme-logo.png");
+        std::fs::write(&logo, png_rgb(160, 48)).unwrap();
+        cli.json(["file", "put", logo.to_str().unwrap()]);
+        let js = format!(
+            "<script src=\"{}\"></script>\n{A_JS}\n",
+            cdn.url("cdn.test", "/brand.js")
+        );
+        cli.json([
+            "domain",
+            "add",
+            "acme.test",
+            "--currencies",
+            "USD",
+            "--brand-name",
+            A_NAME,
+            "--footer",
+            A_FOOTER,
+            "--custom-css",
+            A_CSS,
+            "--custom-js",
+            &js,
+            "--logo",
+            "acme-logo.png",
+        ]);
+        cli.json([
+            "domain",
+            "add",
+            "globex.test",
+            "--currencies",
+            "EUR",
+            "--brand-name",
+            B_NAME,
+            "--footer",
+            B_FOOTER,
+            "--custom-css",
+            B_CSS,
+            "--custom-js",
+            B_JS,
+        ]);
+        Brands { daemon, cdn }
+    }
+
+    fn url(&self, host: &str, path: &str) -> String {
+        format!("http://{host}:{}{path}", self.daemon.http_port())
+    }
+
+    fn browser(&self, viewport: Viewport) -> Browser {
+        Browser::builder()
+            .viewport(viewport)
+            .accept_insecure_certs()
+            .start()
+    }
+}
+
+/// Waits until the brand's own script has run, and returns its mark.
+fn brand_js_mark(b: &Browser) -> String {
+    b.wait_for("html[data-brand-js]");
+    b.attr("html", "data-brand-js").unwrap_or_default()
+}
+
+#[test]
+fn brand_css_js_logo_and_footer_show_in_a_browser() {
+    let brands = Brands::start();
+    let b = brands.browser(Viewport::Laptop);
+
+    b.open(&brands.url("acme.test", "/"));
+    assert_eq!(b.status(), 200, "{}", b.report());
+    assert!(b.title().contains(A_NAME), "title {:?}", b.title());
+
+    // Custom JS runs: the brand's own code, and its external <script src>.
+    assert_eq!(brand_js_mark(&b), "acme");
+    b.wait_for("html[data-external-js=ran]");
+    assert!(
+        brands
+            .cdn
+            .requests()
+            .iter()
+            .any(|r| r.contains("GET /brand.js")),
+        "the external script was not fetched: {:?}",
+        brands.cdn.requests()
+    );
+
+    // Custom CSS restyles the page: a theme property and a rule of the brand's own.
+    assert_eq!(b.computed_style("html", "--portico-accent"), "#0b6e4f");
+    assert_eq!(
+        b.computed_style(".site-footer-text", "letter-spacing"),
+        "3px"
+    );
+
+    // The logo is shown in the top bar, loaded, at its size; the brand name is its alt text.
+    assert!(b.is_displayed(".topbar .brand img.brand-logo"));
+    assert_eq!(b.prop("img.brand-logo", "complete"), true);
+    assert_eq!(b.prop("img.brand-logo", "naturalWidth"), 160);
+    assert_eq!(b.prop("img.brand-logo", "naturalHeight"), 48);
+    assert_eq!(b.attr("img.brand-logo", "alt").as_deref(), Some(A_NAME));
+    let (_, _, w, h) = b.rect("img.brand-logo");
+    assert!(w > 0.0 && h > 0.0, "the logo is {w}x{h}");
+
+    // The footer text sits at the bottom of the page.
+    assert_eq!(b.text(".site-footer-text"), A_FOOTER);
+    let (_, footer_y, _, _) = b.rect(".site-footer");
+    let (_, main_y, _, main_h) = b.rect("main");
+    assert!(
+        footer_y >= main_y + main_h - 1.0,
+        "the footer (y {footer_y}) is above the end of the content ({})",
+        main_y + main_h
+    );
+
+    assert_eq!(
+        b.csp_violations(),
+        vec![],
+        "the brand's own files broke the CSP"
+    );
+    assert_eq!(b.page_errors(), Vec::<String>::new());
+    b.screenshot("acme-start");
+
+    // A page that does not exist still wears the brand.
+    b.open(&brands.url("acme.test", "/no/such/page"));
+    assert_eq!(b.status(), 404);
+    assert_eq!(brand_js_mark(&b), "acme");
+    assert_eq!(b.text(".site-footer-text"), A_FOOTER);
+    assert!(b.is_displayed("img.brand-logo"));
+    b.screenshot("acme-not-found");
+}
+
+#[test]
+fn csp_allows_the_brands_script_origin_and_nothing_else() {
+    let brands = Brands::start();
+    let b = brands.browser(Viewport::Laptop);
+    b.open(&brands.url("acme.test", "/"));
+    b.wait_for("html[data-external-js=ran]");
+    assert_eq!(b.csp_violations(), vec![]);
+    let _ = b.console();
+
+    // An inline script (as an injected <script> would be) is refused.
+    b.eval(
+        "const s = document.createElement('script'); \
+         s.textContent = \"document.documentElement.setAttribute('data-inline', 'ran')\"; \
+         document.body.appendChild(s);",
+    );
+    // A script from an origin the brand did not reference is refused too.
+    let evil = brands.cdn.url("evil.test", "/evil.js");
+    b.eval_with(
+        "const s = document.createElement('script'); s.src = arguments[0]; \
+         document.body.appendChild(s);",
+        vec![evil.clone().into()],
+    );
+    b.wait_until("two CSP violations", || b.csp_violations().len() >= 2);
+    let violations = b.csp_violations();
+    assert!(
+        violations
+            .iter()
+            .any(|v| v.blocked == "inline" && v.directive.starts_with("script-src")),
+        "{violations:?}"
+    );
+    assert!(
+        violations
+            .iter()
+            .any(|v| v.blocked.starts_with("https://evil.test")
+                && v.directive.starts_with("script-src")),
+        "{violations:?}"
+    );
+    assert!(!b.exists("html[data-inline]"), "the inline script ran");
+    assert!(
+        !b.exists("html[data-evil]"),
+        "the other origin's script ran"
+    );
+    assert!(
+        !brands.cdn.requests().iter().any(|r| r.contains("/evil.js")),
+        "the browser fetched a script the CSP forbids"
+    );
+    let console = b.console();
+    assert!(
+        console
+            .iter()
+            .any(|l| l.level == "SEVERE" && l.message.contains("Content Security Policy")),
+        "the console does not report the refusal: {console:?}"
+    );
+
+    // Brand B referenced no external script: brand A's CDN is not allowed there.
+    b.open(&brands.url("globex.test", "/"));
+    assert_eq!(brand_js_mark(&b), "globex");
+    b.eval_with(
+        "const s = document.createElement('script'); s.src = arguments[0]; \
+         document.body.appendChild(s);",
+        vec![brands.cdn.url("cdn.test", "/brand.js").into()],
+    );
+    b.wait_until("a CSP violation on brand B", || {
+        !b.csp_violations().is_empty()
+    });
+    assert!(!b.exists("html[data-external-js]"));
+}
+
+#[test]
+fn one_brand_never_shows_anothers() {
+    let brands = Brands::start();
+    let b = brands.browser(Viewport::Laptop);
+
+    b.open(&brands.url("globex.test", "/"));
+    assert_eq!(brand_js_mark(&b), "globex");
+    assert_eq!(b.text(".topbar .brand"), B_NAME);
+    assert!(!b.exists("img.brand-logo"), "brand B has no logo");
+    assert_eq!(b.text(".site-footer-text"), B_FOOTER);
+    assert_eq!(b.computed_style("html", "--portico-accent"), "#7a1fa2");
+    assert_ne!(
+        b.computed_style(".site-footer-text", "letter-spacing"),
+        "3px",
+        "brand A's CSS applies on brand B"
+    );
+    let source = b.source();
+    let text = b.text("body");
+    for a_thing in ["Acme", "acme-logo", "acme.test", "cdn.test"] {
+        assert!(
+            !source.contains(a_thing),
+            "brand B's page shows {a_thing:?}"
+        );
+    }
+    assert!(!text.contains("Acme"), "{text}");
+    assert!(!b.exists("html[data-external-js]"));
+    b.screenshot("globex-start");
+
+    // And the other way round.
+    b.open(&brands.url("acme.test", "/"));
+    assert_eq!(brand_js_mark(&b), "acme");
+    let source = b.source();
+    for b_thing in ["Globex", "globex", "#7a1fa2"] {
+        assert!(
+            !source.contains(b_thing),
+            "brand A's page shows {b_thing:?}"
+        );
+    }
+    assert_eq!(b.computed_style("html", "--portico-accent"), "#0b6e4f");
+
+    // An unknown name shows no brand at all.
+    b.open(&brands.url("nobody.test", "/"));
+    assert_eq!(b.status(), 404);
+    let source = b.source();
+    for brand in ["Acme", "Globex"] {
+        assert!(!source.contains(brand), "an unknown host shows {brand}");
+    }
+    assert!(!b.exists("html[data-brand-js]"));
+}
+
+#[test]
+fn pages_fit_a_phone_and_a_laptop() {
+    let brands = Brands::start();
+    // A brand with a long name and footer and no logo: the name must wrap, not push the page
+    // wider than a phone.
+    brands.daemon.cli().json([
+        "domain",
+        "add",
+        "long.test",
+        "--currencies",
+        "USD",
+        "--brand-name",
+        "Intercontinental Wholesale Telecommunications Cooperative",
+        "--footer",
+        "Registered office: Intercontinental-Wholesale-Telecommunications-Cooperative-Headquarters, \
+         Building 12, Floor 3 · VAT GB123456789 · https://long.test/terms-and-conditions-of-service",
+    ]);
+    for viewport in Viewport::ALL {
+        let b = brands.browser(viewport);
+        for (host, path, shot) in [
+            ("acme.test", "/", "acme-start"),
+            ("acme.test", "/missing", "acme-not-found"),
+            ("globex.test", "/", "globex-start"),
+            ("long.test", "/", "long-name-start"),
+        ] {
+            b.open(&brands.url(host, path));
+            b.wait_for(".site-footer-text");
+            let shot = b.screenshot(shot);
+            assert!(
+                !b.has_horizontal_scroll(),
+                "{host}{path} scrolls sideways at {} px: {:?} (see {})",
+                viewport.width(),
+                b.overflowing_elements(),
+                shot.display()
+            );
+            // The top bar and the footer span the window.
+            let (_, _, bar_w, _) = b.rect(".topbar");
+            let (_, _, foot_w, _) = b.rect(".site-footer");
+            let width = f64::from(viewport.width());
+            assert!(
+                (bar_w - width).abs() < 1.0 && (foot_w - width).abs() < 1.0,
+                "{host}{path} at {width}: top bar {bar_w}, footer {foot_w}"
+            );
+            let png = std::fs::read(&shot).unwrap();
+            assert_eq!(
+                png_width(&png),
+                viewport.width(),
+                "screenshot {} is not {} px wide",
+                shot.display(),
+                viewport.width()
+            );
+        }
+    }
+}
+
+/// The width in a PNG's IHDR.
+fn png_width(png: &[u8]) -> u32 {
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "not a PNG");
+    u32::from_be_bytes([png[16], png[17], png[18], png[19]])
+}
