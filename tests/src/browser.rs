@@ -336,6 +336,31 @@ pub struct ConsoleLine {
     pub message: String,
 }
 
+/// The answer to [`Browser::fetch`].
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct Fetched {
+    /// The final status (after redirects).
+    pub status: u16,
+    /// The final URL.
+    pub url: String,
+    /// Whether a redirect was followed.
+    pub redirected: bool,
+    /// The headers the page may read (lower-case names; never `Set-Cookie`).
+    pub headers: Vec<(String, String)>,
+    /// The body as text.
+    pub body: String,
+}
+
+impl Fetched {
+    /// The header called `name` (lower-case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
 /// A Content-Security-Policy violation the page reported.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CspViolation {
@@ -448,6 +473,20 @@ impl Browser {
     pub fn open(&self, url: &str) {
         if let Err(e) = self.rt.block_on(self.client().goto(url)) {
             self.fail(&format!("opening {url}"), e);
+        }
+    }
+
+    /// Goes back one page in the history and waits for it.
+    pub fn back(&self) {
+        if let Err(e) = self.rt.block_on(self.client().back()) {
+            self.fail("going back", e);
+        }
+    }
+
+    /// Loads the page again.
+    pub fn refresh(&self) {
+        if let Err(e) = self.rt.block_on(self.client().refresh()) {
+            self.fail("reloading the page", e);
         }
     }
 
@@ -732,6 +771,34 @@ impl Browser {
         }
     }
 
+    /// Sends a request from the page with `fetch` (same origin, the browser's cookies, the
+    /// page's `Origin`), following redirects: for what a person does not click, such as reading
+    /// a CSV download, or posting a form without its CSRF token. `body` is `(content type,
+    /// body)`, e.g. `("application/x-www-form-urlencoded", "name=x")`.
+    pub fn fetch(&self, method: &str, path: &str, body: Option<(&str, &str)>) -> Fetched {
+        let (ctype, body) = match body {
+            Some((t, b)) => (json!(t), json!(b)),
+            None => (Value::Null, Value::Null),
+        };
+        let script = "const [method, path, ctype, body, done] = arguments; \
+             const init = { method, credentials: 'same-origin', headers: {} }; \
+             if (body !== null) { init.body = body; init.headers['Content-Type'] = ctype; } \
+             fetch(path, init).then(async (r) => done({ status: r.status, url: r.url, \
+               redirected: r.redirected, headers: [...r.headers], body: await r.text() })) \
+             .catch((e) => done({ error: String(e) }));";
+        let args = vec![json!(method), json!(path), ctype, body];
+        let value = match self.rt.block_on(self.client().execute_async(script, args)) {
+            Ok(v) => v,
+            Err(e) => self.fail(&format!("fetch {method} {path}"), e),
+        };
+        if let Some(error) = value["error"].as_str() {
+            self.fail(&format!("fetch {method} {path}"), error);
+        }
+        serde_json::from_value(value.clone()).unwrap_or_else(|e| {
+            self.fail(&format!("fetch {method} {path}"), format!("{e}: {value}"))
+        })
+    }
+
     // ------------------------------------------------------------------ what the page did
 
     /// The browser console since the last call (chromedriver hands each line out once).
@@ -825,6 +892,16 @@ impl Browser {
     /// The cookie called `name`, if the browser has one for the current page.
     pub fn cookie(&self, name: &str) -> Option<Cookie> {
         self.cookies().into_iter().find(|c| c.name == name)
+    }
+
+    /// The browser's cookies for the current page as a `Cookie:` header value, to make requests
+    /// outside the browser as the same session (e.g. with `wrk` or the tests' HTTP client).
+    pub fn cookie_header(&self) -> String {
+        self.cookies()
+            .iter()
+            .map(|c| format!("{}={}", c.name, c.value))
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 
     /// Forgets every cookie of the current page's site.

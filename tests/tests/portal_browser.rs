@@ -161,6 +161,23 @@ fn brand_css_js_logo_and_footer_show_in_a_browser() {
     assert_eq!(b.page_errors(), Vec::<String>::new());
     b.screenshot("acme-start");
 
+    // The brand's files, fetched from the page as the browser does: the CSS is served, and a
+    // stale or made-up hash is not.
+    let css_href = b
+        .attr("link[rel=stylesheet][href*='/_portico/brand-']", "href")
+        .unwrap();
+    let css = b.fetch("GET", &css_href, None);
+    assert_eq!(css.status, 200, "{css_href}");
+    assert!(css.body.contains("letter-spacing: 3px"), "{}", css.body);
+    assert!(
+        css.header("content-type")
+            .is_some_and(|t| t.starts_with("text/css")),
+        "{:?}",
+        css.headers
+    );
+    let made_up = b.fetch("GET", "/_portico/brand-0123456789abcdef.css", None);
+    assert_eq!(made_up.status, 404);
+
     // A page that does not exist still wears the brand (whether it answers 404 or sends a
     // visitor who is not logged in to the login page).
     b.open(&brands.url("acme.test", "/no/such/page"));
