@@ -1169,37 +1169,8 @@ impl HttpsFiles {
             .unwrap_or_else(|e| panic!("cannot create a temporary directory: {e}"));
         let root = dir.path().join("root");
         std::fs::create_dir(&root).unwrap_or_else(|e| panic!("{}: {e}", root.display()));
-        let cert = dir.path().join("cert.pem");
-        let key = dir.path().join("key.pem");
-        let san = names
-            .iter()
-            .map(|n| format!("DNS:{n}"))
-            .collect::<Vec<_>>()
-            .join(",");
-        let out = Command::new(tool_or("openssl", "openssl"))
-            .args([
-                "req",
-                "-x509",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:P-256",
-            ])
-            .args(["-nodes", "-days", "2", "-subj", "/CN=portico test files"])
-            .arg("-addext")
-            .arg(format!("subjectAltName={san}"))
-            .arg("-keyout")
-            .arg(&key)
-            .arg("-out")
-            .arg(&cert)
-            .stdin(Stdio::null())
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run openssl: {e}"));
-        assert!(
-            out.status.success(),
-            "openssl could not make a certificate: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let names: Vec<String> = names.iter().map(|n| format!("DNS:{n}")).collect();
+        let (cert, key) = self_signed_cert(dir.path(), &names);
         let script = dir.path().join("https_files.py");
         std::fs::write(&script, HTTPS_FILES_PY)
             .unwrap_or_else(|e| panic!("{}: {e}", script.display()));
@@ -1268,6 +1239,41 @@ impl Drop for HttpsFiles {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Makes a self-signed ECDSA certificate for `subject_alt_names` (`DNS:name` or `IP:addr`) with
+/// `openssl req`, valid two days, as `dir/cert.pem` and `dir/key.pem`; returns their paths.
+///
+/// # Panics
+/// When openssl is missing or fails.
+pub fn self_signed_cert(dir: &Path, subject_alt_names: &[String]) -> (PathBuf, PathBuf) {
+    let cert = dir.join("cert.pem");
+    let key = dir.join("key.pem");
+    let out = Command::new(tool_or("openssl", "openssl"))
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+        ])
+        .args(["-nodes", "-days", "2", "-subj", "/CN=portico test"])
+        .arg("-addext")
+        .arg(format!("subjectAltName={}", subject_alt_names.join(",")))
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run openssl: {e}"));
+    assert!(
+        out.status.success(),
+        "openssl could not make a certificate: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (cert, key)
 }
 
 /// Debian's python3 (`/usr/bin/python3`): Debian's Python packages such as `python3-aiosmtpd`

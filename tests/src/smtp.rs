@@ -184,14 +184,32 @@ pub struct SmtpServer {
     dir: TempDir,
     port: u16,
     child: Child,
+    cert: Option<PathBuf>,
 }
 
 impl SmtpServer {
-    /// Starts the server on a free port.
+    /// Starts a plain SMTP server (no TLS, no AUTH: a domain's `--smtp-security none`, no
+    /// username) on a free port.
     ///
     /// # Panics
     /// When Debian's `python3-aiosmtpd` is missing or the server does not listen.
     pub fn start() -> SmtpServer {
+        SmtpServer::launch(false)
+    }
+
+    /// Starts a server that offers STARTTLS and requires it before `MAIL FROM`, with a
+    /// self-signed certificate for `localhost` and `127.0.0.1` ([`SmtpServer::cert_path`]): a
+    /// client must trust that certificate (or not check it) to deliver.
+    pub fn start_with_starttls() -> SmtpServer {
+        SmtpServer::launch(true)
+    }
+
+    /// The PEM certificate of a STARTTLS server.
+    pub fn cert_path(&self) -> Option<&Path> {
+        self.cert.as_deref()
+    }
+
+    fn launch(starttls: bool) -> SmtpServer {
         let dir = tempfile::Builder::new()
             .prefix("portico-smtp-")
             .tempdir()
@@ -213,6 +231,12 @@ impl SmtpServer {
             .unwrap_or_else(|e| panic!("cannot write the SMTP handler: {e}"));
         let mails = dir.path().join("mail");
         std::fs::create_dir(&mails).unwrap_or_else(|e| panic!("{}: {e}", mails.display()));
+        let tls = starttls.then(|| {
+            crate::browser::self_signed_cert(
+                dir.path(),
+                &["DNS:localhost".to_string(), "IP:127.0.0.1".to_string()],
+            )
+        });
 
         let mut last = String::new();
         for _ in 0..PORT_ATTEMPTS {
@@ -222,6 +246,14 @@ impl SmtpServer {
             let mut child = Command::new(&python)
                 .args(["-m", "aiosmtpd", "-n", "-l"])
                 .arg(format!("127.0.0.1:{port}"))
+                .args(tls.iter().flat_map(|(cert, key)| {
+                    [
+                        "--tlscert".as_ref(),
+                        cert.as_os_str(),
+                        "--tlskey".as_ref(),
+                        key.as_os_str(),
+                    ]
+                }))
                 .args(["-c", "portico_sink.Sink"])
                 .arg(&mails)
                 .env("PYTHONPATH", dir.path())
@@ -234,7 +266,12 @@ impl SmtpServer {
                 .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
             match wait_for_port(&mut child, port) {
                 Ok(()) => {
-                    return SmtpServer { dir, port, child };
+                    return SmtpServer {
+                        dir,
+                        port,
+                        child,
+                        cert: tls.map(|(cert, _)| cert),
+                    };
                 }
                 Err(e) => {
                     let _ = child.kill();
@@ -430,5 +467,45 @@ mod tests {
         assert!(mail.body().contains("within 30 minutes"), "{}", mail.body());
         assert!(smtp.messages_to("bob@acme.test").is_empty());
         assert_eq!(smtp.messages().len(), 1);
+    }
+
+    /// With STARTTLS, mail is refused before the handshake and accepted after it (Python's
+    /// smtplib as the client, trusting the server's certificate).
+    #[test]
+    fn a_starttls_server_requires_tls() {
+        let smtp = SmtpServer::start_with_starttls();
+        let cert = smtp.cert_path().unwrap();
+        let script = r#"
+import smtplib, ssl, sys
+port, cafile = int(sys.argv[1]), sys.argv[2]
+with smtplib.SMTP('127.0.0.1', port, timeout=10) as s:
+    s.ehlo()
+    assert s.has_extn('starttls'), 'no STARTTLS offered'
+    code, _ = s.mail('noreply@acme.test')
+    assert code == 530, 'MAIL before STARTTLS answered %d' % code
+    s.rset()
+    ctx = ssl.create_default_context(cafile=cafile)
+    s.starttls(context=ctx)
+    s.sendmail('noreply@acme.test', ['carol@acme.test'],
+               'Subject: over TLS\r\n\r\nhttps://acme.test/confirm/xyz\r\n')
+"#;
+        let out = Command::new(python3())
+            .arg("-c")
+            .arg(script)
+            .arg(smtp.port().to_string())
+            .arg(cert)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mail = smtp.wait_for_mail_to("carol@acme.test");
+        assert_eq!(mail.subject, "over TLS");
+        assert_eq!(
+            mail.link_containing("/confirm/").as_deref(),
+            Some("https://acme.test/confirm/xyz")
+        );
     }
 }
