@@ -122,6 +122,14 @@ pub fn seed(store: &Store) -> Result<Seeded, AdminError> {
                     ..Default::default()
                 },
             )?;
+            ops::customer::set(
+                tx,
+                customer.id,
+                CustomerPatch {
+                    domain: Some(Some(DEMO_FQDN.into())),
+                    ..Default::default()
+                },
+            )?;
             Some(login)
         } else if tx.contact_by_email(DEMO_EMAIL)?.is_some() {
             Some(ops::contact::reset_password(tx, DEMO_EMAIL, password)?.0)
@@ -157,12 +165,6 @@ pub fn print_welcome(config: &Config, seeded: &Seeded) {
         Some(password) => {
             println!("  Login:    {DEMO_EMAIL}");
             println!("  Password: {password}   (new at every start)");
-            println!(
-                "            The account exists now; the portal's sign-in form opens in a later"
-            );
-            println!(
-                "            release, so the page shows the brand with the form switched off."
-            );
         }
         None => println!(
             "  Login:    {DEMO_EMAIL} was removed; add a contact with `portico contact add`"
@@ -171,7 +173,7 @@ pub fn print_welcome(config: &Config, seeded: &Seeded) {
     println!("  Admin:    portico --socket {socket} domain show {DEMO_FQDN}");
     println!();
     println!("  *.localhost names resolve to this machine in most browsers; with curl use");
-    println!("  curl -H 'Host: {DEMO_FQDN}' http://127.0.0.1:{port}/");
+    println!("  curl -H 'Host: {DEMO_FQDN}' http://127.0.0.1:{port}/login");
     println!("  Stop with Ctrl-C.");
     println!();
 }
