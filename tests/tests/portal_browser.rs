@@ -9,7 +9,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 use portico_tests::Daemon;
-use portico_tests::browser::{Browser, HttpsFiles, Viewport};
+use portico_tests::browser::{Browser, Cookie, HttpsFiles, Viewport};
 use portico_tests::png::png_rgb;
 
 /// Brand A's custom CSS: one theme property and one rule of its own.
@@ -370,4 +370,273 @@ fn pages_fit_a_phone_and_a_laptop() {
 fn png_width(png: &[u8]) -> u32 {
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "not a PNG");
     u32::from_be_bytes([png[16], png[17], png[18], png[19]])
+}
+
+// ---------------------------------------------------------------------------------------------
+// Logging in. Sessions are Secure cookies: over plain HTTP a browser keeps them only for
+// `*.localhost` names (a secure context), so these brands live there until the portal has HTTPS.
+
+const ALICE: &str = "alice@acme.test";
+const ALICE_PASSWORD: &str = "correct horse battery staple";
+const BOB: &str = "bob@globex.test";
+const BOB_PASSWORD: &str = "another long passphrase";
+
+/// Two brands on `*.localhost`, each with a customer and a contact who can log in; Alice's
+/// account holds a $12.34 payment.
+struct Accounts {
+    daemon: Daemon,
+}
+
+impl Accounts {
+    fn start() -> Accounts {
+        let daemon = Daemon::start();
+        let cli = daemon.cli();
+        for (fqdn, name, footer, css) in [
+            ("acme.localhost", A_NAME, A_FOOTER, A_CSS),
+            ("globex.localhost", B_NAME, B_FOOTER, B_CSS),
+        ] {
+            cli.json([
+                "domain",
+                "add",
+                fqdn,
+                "--currencies",
+                "USD",
+                "--brand-name",
+                name,
+                "--footer",
+                footer,
+                "--custom-css",
+                css,
+            ]);
+        }
+        for (fqdn, company, email, password, payment) in [
+            (
+                "acme.localhost",
+                "Alice Ltd",
+                ALICE,
+                ALICE_PASSWORD,
+                Some("12.34"),
+            ),
+            ("globex.localhost", "Bob Inc", BOB, BOB_PASSWORD, None),
+        ] {
+            let customer = cli.json([
+                "customer",
+                "add",
+                "--name",
+                company,
+                "--currency",
+                "USD",
+                "--domain",
+                fqdn,
+            ]);
+            let id = customer_id(&customer);
+            cli.json([
+                "contact",
+                "add",
+                &id,
+                "--email",
+                email,
+                "--name",
+                company,
+                "--password",
+                password,
+            ]);
+            if let Some(amount) = payment {
+                cli.json(["payment", "add", &id, amount]);
+            }
+        }
+        Accounts { daemon }
+    }
+
+    fn url(&self, host: &str, path: &str) -> String {
+        format!("http://{host}:{}{path}", self.daemon.http_port())
+    }
+}
+
+/// The id in `portico --json customer add`'s answer.
+fn customer_id(answer: &serde_json::Value) -> String {
+    let id = answer
+        .get("id")
+        .or_else(|| answer.get("customer").and_then(|c| c.get("id")))
+        .unwrap_or_else(|| panic!("no customer id in {answer}"));
+    match id {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The log-in form: the one with a password field.
+const LOGIN_FORM: &str = "form:has(input[type=password])";
+
+fn log_in(b: &Browser, email: &str, password: &str) {
+    b.wait_for(LOGIN_FORM);
+    b.fill_form(LOGIN_FORM, &[("email", email), ("password", password)]);
+    b.submit(LOGIN_FORM);
+}
+
+/// The cookies that are session-like: HttpOnly ones.
+fn http_only_cookies(b: &Browser) -> Vec<Cookie> {
+    b.cookies().into_iter().filter(|c| c.http_only).collect()
+}
+
+/// `GET path` on the daemon with `cookie`, outside the browser: (status, Location).
+fn get_with_cookie(port: u16, host: &str, path: &str, cookie: &str) -> (u16, Option<String>) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw);
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("bad answer: {text}"));
+    let location = text.lines().take_while(|l| !l.is_empty()).find_map(|l| {
+        let (name, value) = l.split_once(':')?;
+        name.eq_ignore_ascii_case("location")
+            .then(|| value.trim().to_string())
+    });
+    (status, location)
+}
+
+#[test]
+fn log_in_and_out_in_a_browser() {
+    let accounts = Accounts::start();
+    let port = accounts.daemon.http_port();
+    let b = Browser::start(Viewport::Laptop);
+
+    // A visitor is shown the brand's login form.
+    b.open(&accounts.url("acme.localhost", "/"));
+    b.wait_for(LOGIN_FORM);
+    assert_eq!(b.text(".site-footer-text"), A_FOOTER);
+    assert_eq!(b.computed_style("html", "--portico-accent"), "#0b6e4f");
+    b.screenshot("login");
+
+    // A wrong password keeps the visitor out, with a message.
+    log_in(&b, ALICE, "not the password");
+    assert!(b.exists(LOGIN_FORM), "a wrong password let Alice in");
+    assert!(
+        b.exists("[role=alert]"),
+        "no message for a wrong password:\n{}",
+        b.text("main")
+    );
+    let before: Vec<String> = http_only_cookies(&b).into_iter().map(|c| c.value).collect();
+
+    // The right one opens the dashboard with the account's balance.
+    log_in(&b, ALICE, ALICE_PASSWORD);
+    assert!(
+        !b.exists(LOGIN_FORM),
+        "still on the login form: {}",
+        b.url()
+    );
+    assert_eq!(b.path(), "/");
+    b.wait_for("main");
+    let body = b.text("main");
+    assert!(body.contains("$12.34"), "no $12.34 balance on {body}");
+    assert_eq!(b.text(".site-footer-text"), A_FOOTER);
+    b.screenshot("dashboard");
+
+    // The session is a new host-only, Secure, HttpOnly, SameSite=Lax cookie that scripts
+    // cannot read.
+    let session: Vec<Cookie> = http_only_cookies(&b)
+        .into_iter()
+        .filter(|c| !before.contains(&c.value))
+        .collect();
+    assert_eq!(session.len(), 1, "new cookies at login: {session:?}");
+    let session = &session[0];
+    assert!(session.secure, "{session:?}");
+    assert_eq!(session.same_site.as_deref(), Some("Lax"), "{session:?}");
+    assert_eq!(
+        session.domain.as_deref(),
+        Some("acme.localhost"),
+        "not host-only: {session:?}"
+    );
+    let script_sees = b.eval_as::<String>("return document.cookie");
+    assert!(
+        !script_sees.contains(&session.value),
+        "a script can read the session"
+    );
+    let cookie = format!("{}={}", session.name, session.value);
+    assert_eq!(get_with_cookie(port, "acme.localhost", "/", &cookie).0, 200);
+
+    // The session means nothing on the other brand, and Alice cannot log in there.
+    let (status, location) = get_with_cookie(port, "globex.localhost", "/", &cookie);
+    assert!(
+        status != 200 && location.as_deref().is_some_and(|l| l.contains("/login")),
+        "Alice's session on brand B: {status} {location:?}"
+    );
+    b.open(&accounts.url("globex.localhost", "/"));
+    log_in(&b, ALICE, ALICE_PASSWORD);
+    assert!(b.exists(LOGIN_FORM), "Alice logged in on brand B");
+    let text = b.text("body");
+    assert!(!text.contains("12.34") && !text.contains("Alice"), "{text}");
+    assert_eq!(b.text(".site-footer-text"), B_FOOTER);
+    b.screenshot("globex-refused");
+    // Bob can.
+    log_in(&b, BOB, BOB_PASSWORD);
+    assert!(!b.exists(LOGIN_FORM), "Bob cannot log in on brand B");
+    assert!(!b.text("body").contains("12.34"));
+
+    // Back on brand A Alice is still logged in; a form posted without its CSRF token is
+    // refused and changes nothing.
+    b.open(&accounts.url("acme.localhost", "/"));
+    assert!(!b.exists(LOGIN_FORM));
+    let forged = b.fetch(
+        "POST",
+        "/logout",
+        Some(("application/x-www-form-urlencoded", "")),
+    );
+    assert!(
+        (400..500).contains(&forged.status),
+        "log out without the CSRF token answered {}",
+        forged.status
+    );
+    assert_eq!(get_with_cookie(port, "acme.localhost", "/", &cookie).0, 200);
+
+    // Logging out ends the session on the server, not only in this browser.
+    b.click(".account-menu summary");
+    b.click("#logout");
+    b.wait_for(LOGIN_FORM);
+    b.open(&accounts.url("acme.localhost", "/"));
+    assert!(b.exists(LOGIN_FORM), "still logged in after logging out");
+    let (status, _) = get_with_cookie(port, "acme.localhost", "/", &cookie);
+    assert_ne!(
+        status, 200,
+        "the old session cookie still opens the dashboard"
+    );
+}
+
+#[test]
+fn the_dashboard_fits_a_phone() {
+    let accounts = Accounts::start();
+    let b = Browser::start(Viewport::Phone);
+    b.open(&accounts.url("acme.localhost", "/"));
+    b.wait_for(LOGIN_FORM);
+    assert!(!b.has_horizontal_scroll(), "{:?}", b.overflowing_elements());
+    b.screenshot("login");
+    log_in(&b, ALICE, ALICE_PASSWORD);
+    assert!(!b.exists(LOGIN_FORM), "still on the login form");
+    let shot = b.screenshot("dashboard");
+    assert!(
+        !b.has_horizontal_scroll(),
+        "the dashboard scrolls sideways on a phone: {:?} (see {})",
+        b.overflowing_elements(),
+        shot.display()
+    );
+    // The section navigation folds into a menu.
+    if b.exists("nav") {
+        assert!(!b.is_displayed("nav a"), "the navigation is not folded");
+        b.click("label[for=nav-toggle]");
+        b.wait_until("the navigation to unfold", || b.is_displayed("nav a"));
+        b.screenshot("dashboard-menu");
+        assert!(!b.has_horizontal_scroll(), "{:?}", b.overflowing_elements());
+    }
 }
