@@ -141,11 +141,18 @@ start_porticod() {
     die "porticod did not answer $BASE_URL/healthz within 20 s"
 }
 
+cookies_from() { # a headers file -> "name=value; ..." of its Set-Cookie lines (removals left out)
+    tr -d '\r' <"$1" | awk 'tolower($1) == "set-cookie:" && tolower($0) !~ /max-age=0/ {
+        c = $2; sub(/;.*/, "", c); printf "%s%s", (n++ ? "; " : ""), c }'
+}
+
 login() { # sets COOKIE from the demo login, when there is a login page
-    local email password status jar=$WORK/cookies.txt form=()
+    # Session cookies are Secure (and __Host-): curl's cookie jar drops them over plain HTTP, so
+    # the Set-Cookie headers are read by hand.
+    local email password status form_cookie form=()
     email=$(sed -n 's/^ *Login: *\([^ ]*\).*/\1/p' "$WORK/porticod.out" | head -1)
     password=$(sed -n 's/^ *Password: *\([^ ]*\).*/\1/p' "$WORK/porticod.out" | head -1)
-    status=$(curl -sk --max-time 10 -c "$jar" -b "$jar" -o "$WORK/login.html" -w '%{http_code}' \
+    status=$(curl -sk --max-time 10 -D "$WORK/login-form.headers" -o "$WORK/login.html" -w '%{http_code}' \
         -H "Host: $HOST" "$BASE_URL$LOGIN_PATH" || echo 000)
     if [[ $status != 200 ]] || ! grep -qi "name=\"$PASSWORD_FIELD\"" "$WORK/login.html"; then
         LOGIN_NOTE="no login page at $LOGIN_PATH yet (status $status): pages measured without a session"
@@ -153,20 +160,20 @@ login() { # sets COOKIE from the demo login, when there is a login page
         return 0
     fi
     [[ -n $email && -n $password ]] || die "porticod --demo printed no login (see $WORK/porticod.out)"
-    # every hidden input of the page (the CSRF token) goes along
+    form_cookie=$(cookies_from "$WORK/login-form.headers")
+    # every hidden input of the form (the CSRF token) goes along
     while IFS= read -r pair; do form+=(--data-urlencode "$pair"); done < <(
         grep -io '<input[^>]*type="hidden"[^>]*>' "$WORK/login.html" |
             sed -n 's/.*name="\([^"]*\)".*value="\([^"]*\)".*/\1=\2/p; t; s/.*value="\([^"]*\)".*name="\([^"]*\)".*/\2=\1/p'
     )
-    status=$(curl -sk --max-time 10 -c "$jar" -b "$jar" -o "$WORK/login-answer.html" -w '%{http_code}' \
-        -H "Host: $HOST" -H "Origin: $SCHEME://$HOST" \
+    status=$(curl -sk --max-time 30 -D "$WORK/login-answer.headers" -o "$WORK/login-answer.html" -w '%{http_code}' \
+        -H "Host: $HOST" -H "Origin: $SCHEME://$HOST" ${form_cookie:+-H "Cookie: $form_cookie"} \
         --data-urlencode "$EMAIL_FIELD=$email" --data-urlencode "$PASSWORD_FIELD=$password" "${form[@]}" \
         "$BASE_URL$LOGIN_PATH" || echo 000)
-    [[ $status =~ ^(200|302|303)$ ]] || die "login answered $status (see $WORK/login-answer.html)"
-    # Netscape cookie file: domain flag path secure expiry name value (HttpOnly lines are prefixed)
-    COOKIE=$(awk -F'\t' 'NF >= 7 && $6 != "" {printf "%s%s=%s", (n++ ? "; " : ""), $6, $7}' "$jar")
-    [[ -n $COOKIE ]] || die "login set no cookie (see $WORK/login-answer.html)"
-    LOGIN_NOTE="logged in as $email; cookie names: $(awk -F'\t' 'NF >= 7 {print $6}' "$jar" | paste -sd, -)"
+    [[ $status =~ ^(302|303)$ ]] || die "login answered $status, not a redirect (see $WORK/login-answer.*)"
+    COOKIE=$(cookies_from "$WORK/login-answer.headers")
+    [[ -n $COOKIE ]] || die "login set no cookie (see $WORK/login-answer.headers)"
+    LOGIN_NOTE="logged in as $email; cookies: $(sed 's/=[^;]*/=…/g' <<<"$COOKIE")"
     log "$LOGIN_NOTE"
 }
 
@@ -210,6 +217,9 @@ measure_pages() {
             log "$name ($path): status $status, not measured"
             printf '%s\t%s\t%s\tnot measured: status %s\n' "$name" "$path" "$bytes" "$status" >>"$WORK/skipped.tsv"
             continue
+        fi
+        if [[ -n $COOKIE ]] && grep -qi 'type="password"' "$WORK/page.html"; then
+            die "$name ($path) answered the login form although logged in (saved in $WORK/page.html)"
         fi
         if [[ -n $EXPECT ]] && ! grep -qF -- "$EXPECT" "$WORK/page.html"; then
             die "$name ($path) answered 200 without \"$EXPECT\" (saved in $WORK/page.html): not logged in?"
