@@ -68,6 +68,70 @@ const RECORDER_JS: &str = r#"
 })();
 "#;
 
+/// For [`Browser::low_contrast_text`].
+const LOW_CONTRAST_JS: &str = r#"
+const parse = (c) => {
+  let m = c.match(/^rgba?\(([^)]*)\)/);
+  if (m) {
+    const p = m[1].split(/[\s,\/]+/).filter(Boolean).map(Number);
+    return [p[0] / 255, p[1] / 255, p[2] / 255, p.length > 3 ? p[3] : 1];
+  }
+  m = c.match(/^color\(srgb ([^)]*)\)/);
+  if (m) {
+    const p = m[1].split(/[\s\/]+/).filter(Boolean).map(Number);
+    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+  }
+  return null;
+};
+const over = (top, below) => {
+  const a = top[3];
+  return [0, 1, 2].map((i) => top[i] * a + below[i] * (1 - a)).concat([1]);
+};
+const lum = (c) => {
+  const f = (v) => (v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4));
+  return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
+};
+const background = (el) => {
+  const layers = [];
+  for (let e = el; e; e = e.parentElement) {
+    const c = parse(getComputedStyle(e).backgroundColor);
+    if (c && c[3] > 0) {
+      layers.push(c);
+      if (c[3] >= 1) break;
+    }
+  }
+  let bg = [1, 1, 1, 1];
+  for (let i = layers.length - 1; i >= 0; i--) bg = over(layers[i], bg);
+  return bg;
+};
+const hex = (c) => '#' + c.slice(0, 3).map((v) => Math.round(v * 255).toString(16).padStart(2, '0')).join('');
+const out = [];
+for (const el of document.body.querySelectorAll('*')) {
+  const text = [...el.childNodes].filter((n) => n.nodeType === 3).map((n) => n.data).join('').trim();
+  if (!text) continue;
+  if (el.closest(':disabled, [aria-disabled=true]')) continue;
+  const st = getComputedStyle(el);
+  if (st.visibility !== 'visible' || st.display === 'none') continue;
+  const r = el.getBoundingClientRect();
+  if (r.width < 2 || r.height < 2 || r.bottom < 0 || r.right < 0) continue;
+  if (st.clip === 'rect(0px, 0px, 0px, 0px)' || st.clipPath === 'inset(50%)') continue;
+  const bg = background(el);
+  const fg = parse(st.color);
+  if (!fg) continue;
+  const color = over(fg, bg);
+  const [a, b] = [lum(color), lum(bg)];
+  const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  const size = parseFloat(st.fontSize);
+  const large = size >= 24 || (size >= 18.66 && Number(st.fontWeight) >= 700);
+  const need = large ? 3 : 4.5;
+  if (ratio + 1e-6 < need) {
+    const name = el.tagName.toLowerCase() + (typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\s+/).join('.') : '');
+    out.push(name + ' "' + text.slice(0, 40) + '": ' + ratio.toFixed(2) + ':1 < ' + need + ':1 (' + hex(color) + ' on ' + hex(bg) + ')');
+  }
+}
+return out;
+"#;
+
 /// The window the page is shown in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Viewport {
@@ -866,6 +930,15 @@ impl Browser {
                  el.className.trim().split(/\\s+/).join('.') : '') + ' (' + Math.round(r.right) + 'px)'); \
              } return out",
         )
+    }
+
+    /// Visible text whose contrast with what is behind it is below WCAG AA (4.5:1, or 3:1 for
+    /// large text: 24 px, or 18.66 px bold), one line each: element, text, ratio and colours.
+    /// Disabled controls are left out (WCAG exempts them); the background is the first opaque
+    /// `background-color` up the tree, with translucent layers composited over it (background
+    /// images are not looked at).
+    pub fn low_contrast_text(&self) -> Vec<String> {
+        self.eval_as::<Vec<String>>(LOW_CONTRAST_JS)
     }
 
     // ------------------------------------------------------------------ cookies

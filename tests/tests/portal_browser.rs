@@ -640,3 +640,30 @@ fn the_dashboard_fits_a_phone() {
         assert!(!b.has_horizontal_scroll(), "{:?}", b.overflowing_elements());
     }
 }
+
+#[test]
+fn text_meets_wcag_aa_contrast() {
+    let accounts = Accounts::start();
+    // One brand with the default theme, one with brand A's accent.
+    accounts
+        .daemon
+        .cli()
+        .json(["domain", "set", "globex.localhost", "--custom-css", ""]);
+    for viewport in Viewport::ALL {
+        let b = Browser::start(viewport);
+        for (host, email, password) in [
+            ("acme.localhost", ALICE, ALICE_PASSWORD),
+            ("globex.localhost", BOB, BOB_PASSWORD),
+        ] {
+            b.open(&accounts.url(host, "/"));
+            b.wait_for(LOGIN_FORM);
+            let low = b.low_contrast_text();
+            assert!(low.is_empty(), "{host} login at {viewport:?}: {low:#?}");
+            log_in(&b, email, password);
+            assert!(!b.exists(LOGIN_FORM), "{email} could not log in");
+            let low = b.low_contrast_text();
+            assert!(low.is_empty(), "{host} dashboard at {viewport:?}: {low:#?}");
+            b.clear_cookies();
+        }
+    }
+}
