@@ -667,3 +667,51 @@ fn text_meets_wcag_aa_contrast() {
         }
     }
 }
+
+/// The demo's login, as `porticod --demo` prints it.
+fn demo_login(daemon: &Daemon) -> (String, String) {
+    let out = std::fs::read_to_string(daemon.dir().join("porticod.stdout.log")).unwrap();
+    let field = |name: &str| {
+        out.lines()
+            .find_map(|l| l.trim().strip_prefix(name))
+            .and_then(|rest| rest.split_whitespace().next())
+            .map(str::to_string)
+            .unwrap_or_else(|| panic!("no {name:?} in porticod --demo's output:\n{out}"))
+    };
+    (field("Login:"), field("Password:"))
+}
+
+#[test]
+fn the_demo_portal_at_both_sizes() {
+    let daemon = Daemon::builder().demo().start();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !std::fs::read_to_string(daemon.dir().join("porticod.stdout.log"))
+        .unwrap_or_default()
+        .contains("Password:")
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "porticod --demo printed no login:\n{}",
+            daemon.logs()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let (email, password) = demo_login(&daemon);
+    let url = format!("http://portal.localhost:{}/", daemon.http_port());
+    for viewport in Viewport::ALL {
+        let b = Browser::start(viewport);
+        b.open(&url);
+        log_in(&b, &email, &password);
+        assert!(!b.exists(LOGIN_FORM), "the demo login did not work");
+        let shot = b.screenshot("demo-dashboard");
+        assert!(
+            !b.has_horizontal_scroll(),
+            "the demo dashboard scrolls sideways at {} px: {:?} (see {})",
+            viewport.width(),
+            b.overflowing_elements(),
+            shot.display()
+        );
+        let low = b.low_contrast_text();
+        assert!(low.is_empty(), "{low:#?}");
+    }
+}
