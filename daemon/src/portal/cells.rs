@@ -57,16 +57,20 @@ impl fmt::Display for Cell<'_> {
             },
             Cell::Money(micros, places) => write_micros(f, micros, places.min(6)),
             Cell::Exact(micros, places) => {
-                let frac = micros.unsigned_abs() % 1_000_000;
-                let needed = if frac == 0 {
-                    0
-                } else {
-                    6 - (0..6).take_while(|i| frac % 10u64.pow(i + 1) == 0).count() as u32
-                };
-                write_micros(f, micros, needed.max(places).min(6))
+                write_micros(f, micros, decimals(micros).max(places).min(6))
             }
             Cell::Empty => Ok(()),
         }
+    }
+}
+
+/// How many decimals an amount of micro-units needs to be shown exactly (0 to 6).
+pub fn decimals(micros: i64) -> u32 {
+    let frac = micros.unsigned_abs() % 1_000_000;
+    if frac == 0 {
+        0
+    } else {
+        6 - (0..6).take_while(|i| frac % 10u64.pow(i + 1) == 0).count() as u32
     }
 }
 

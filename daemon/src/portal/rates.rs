@@ -10,7 +10,7 @@ use jiff::tz::TimeZone;
 use portico_protocol::{Rate, Route, Section};
 use serde::Deserialize;
 
-use super::cells::Cell;
+use super::cells::{Cell, decimals};
 use super::format;
 use super::pages::{Chrome, html, internal_error};
 use super::report;
@@ -35,6 +35,10 @@ pub struct RouteRates {
     pub rates: Vec<Rate>,
     /// How many rates the search selects (`rates` may hold fewer: the page's cap).
     pub matching: usize,
+    /// Decimals of the rate column and of the connect fee column: the card's minor units, or
+    /// more when a price has them, the same for every row so the column lines up.
+    pub rate_decimals: u32,
+    pub fee_decimals: u32,
 }
 
 /// What a search text selects: a number finds the prefixes it starts with (the rates that
@@ -105,7 +109,16 @@ fn load(
             let matching = rates.len();
             rates.truncate(room);
             room -= rates.len();
+            let minor = minor_units(&currency);
+            let widest = |price: fn(&Rate) -> i64| {
+                rates
+                    .iter()
+                    .map(|r| decimals(price(r)))
+                    .fold(minor, u32::max)
+            };
             out.push(RouteRates {
+                rate_decimals: widest(|r| r.rate_per_min.0),
+                fee_decimals: widest(|r| r.connect_fee.0),
                 route,
                 currency,
                 rates,
@@ -131,9 +144,9 @@ pub struct RatesPage {
 }
 
 impl RatesPage {
-    /// A rate's price in its card's currency.
-    pub fn money<'a>(&self, micros: &portico_protocol::Micros, currency: &str) -> Cell<'a> {
-        Cell::Exact(micros.0, minor_units(currency))
+    /// A price with `decimals` decimals.
+    pub fn money<'a>(&self, micros: &portico_protocol::Micros, decimals: &u32) -> Cell<'a> {
+        Cell::Money(micros.0, *decimals)
     }
 
     /// The day a rate took effect, in the contact's zone.

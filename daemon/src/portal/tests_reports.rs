@@ -804,15 +804,15 @@ async fn rates_show_the_accounts_routes_and_current_rates_only() {
     assert_eq!(response.status(), StatusCode::OK, "{page}");
     assert!(page.contains("Retail"), "{page}");
     let rows = body_rows(&page);
-    // The 2030 rate is not in effect yet.
+    // The 2030 rate is not in effect yet; a column has one number of decimals.
     assert_eq!(
         rows,
         [
-            vec!["44", "United Kingdom", "0.012", "0.00", "1/1", "2026-01-01"],
+            vec!["44", "United Kingdom", "0.0120", "0.00", "1/1", "2026-01-01"],
             vec![
                 "447",
                 "United Kingdom - Mobile",
-                "0.06",
+                "0.0600",
                 "0.01",
                 "30/6",
                 "2026-01-01"
