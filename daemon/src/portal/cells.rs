@@ -70,7 +70,9 @@ pub fn decimals(micros: i64) -> u32 {
     if frac == 0 {
         0
     } else {
-        6 - (0..6).take_while(|i| frac % 10u64.pow(i + 1) == 0).count() as u32
+        6 - (0..6)
+            .take_while(|i| frac.is_multiple_of(10u64.pow(i + 1)))
+            .count() as u32
     }
 }
 

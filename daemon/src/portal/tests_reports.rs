@@ -808,7 +808,14 @@ async fn rates_show_the_accounts_routes_and_current_rates_only() {
     assert_eq!(
         rows,
         [
-            vec!["44", "United Kingdom", "0.0120", "0.00", "1/1", "2026-01-01"],
+            vec![
+                "44",
+                "United Kingdom",
+                "0.0120",
+                "0.00",
+                "1/1",
+                "2026-01-01"
+            ],
             vec![
                 "447",
                 "United Kingdom - Mobile",
