@@ -155,7 +155,9 @@ fn an_admin_sets_up_a_brand_and_its_customers_from_the_console() {
         "--status",
         "pending_approval",
     ]);
-    let pending_id = pending["id"].as_u64().expect("customer id");
+    let Some(pending_id) = pending["id"].as_u64() else {
+        panic!("no customer id in {pending}")
+    };
     let other = cli.json([
         "customer",
         "add",
@@ -164,7 +166,9 @@ fn an_admin_sets_up_a_brand_and_its_customers_from_the_console() {
         "--currency",
         "USD",
     ]);
-    let other_id = other["id"].as_u64().expect("customer id");
+    let Some(other_id) = other["id"].as_u64() else {
+        panic!("no customer id in {other}")
+    };
 
     let tmux = Tmux::start(&daemon);
     let screen = tmux.wait_for("No domains yet");
