@@ -57,16 +57,16 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
 
     let mut tasks = tokio::task::JoinSet::new();
-    let source: Arc<dyn crate::portal::PortalSource> = Arc::new(store.clone());
+    let portal = crate::portal::Portal::new(store.clone());
     for addr in &config.http_listen {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .with_context(|| format!("http.listen {addr}: cannot listen"))?;
         tracing::info!(%addr, "portal listening (plain HTTP)");
-        let source = source.clone();
+        let portal = portal.clone();
         let shutdown = stopped(stop_rx.clone());
         tasks.spawn(async move {
-            if let Err(e) = crate::portal::serve(listener, source, shutdown).await {
+            if let Err(e) = crate::portal::serve(listener, portal, shutdown).await {
                 tracing::error!(error = %e, "portal listener failed");
             }
         });

@@ -17,7 +17,7 @@ pub use money::{Micros, MoneyError};
 pub use types::*;
 
 /// The version of this protocol. Bumped when a method or a type changes incompatibly.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// Largest frame either side accepts on the admin socket, in bytes. Large imports are sent in
 /// chunks below this size.

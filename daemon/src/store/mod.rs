@@ -22,6 +22,7 @@ pub mod cdr;
 mod codec;
 mod export;
 mod migrations;
+mod sessions;
 pub mod tables;
 mod tx;
 
@@ -33,7 +34,7 @@ use redb::{Database, ReadableDatabase};
 pub use cdr::{CdrKey, RollupDelta, StoredCdr, WatchState};
 pub use codec::{Record, encode_packed};
 pub use migrations::SCHEMA_VERSION;
-pub use tables::{ContactRecord, DomainRecord};
+pub use tables::{ContactRecord, DomainRecord, SessionRecord, TokenRecord};
 pub use tx::{Child, ChildKind, Tx};
 
 /// A store failure.
@@ -164,30 +165,3 @@ impl Store {
 
 #[cfg(test)]
 mod tests;
-
-impl crate::portal::PortalSource for Store {
-    fn domain(
-        &self,
-        fqdn: &str,
-    ) -> Result<Option<portico_protocol::Domain>, crate::portal::SourceError> {
-        Ok(self.read(|tx| tx.domain(fqdn))?.map(|r| r.domain))
-    }
-
-    fn public_file_info(
-        &self,
-        name: &str,
-    ) -> Result<Option<portico_protocol::FileInfo>, crate::portal::SourceError> {
-        Ok(self.read(|tx| tx.file_info(name))?)
-    }
-
-    fn public_file(
-        &self,
-        name: &str,
-    ) -> Result<Option<(portico_protocol::FileInfo, Vec<u8>)>, crate::portal::SourceError> {
-        let found = self.read(|tx| match tx.file_info(name)? {
-            Some(info) => Ok::<_, StoreError>(tx.file_content(name)?.map(|bytes| (info, bytes))),
-            None => Ok(None),
-        })?;
-        Ok(found)
-    }
-}

@@ -480,6 +480,9 @@ pub struct CustomerFields {
     /// The whole list of account codes matching its CDRs, comma separated ("" for none)
     #[arg(long, value_name = "LIST")]
     pub account_codes: Option<String>,
+    /// The portal domain its contacts log in on, or `none`
+    #[arg(long, value_name = "FQDN|none")]
+    pub domain: Option<String>,
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -66,6 +66,7 @@ fn customer(id: u64, name: &str, status: CustomerStatus) -> Customer {
         account_codes: vec![format!("acct{id}")],
         overrides: BTreeMap::new(),
         created_at: NOW - 7 * 86_400,
+        domain: Some("portal.alpha.test".into()),
     }
 }
 
@@ -107,6 +108,9 @@ fn detail() -> CustomerDetail {
             name: "Ann Example".into(),
             ip_allow: vec!["192.0.2.0/24".into()],
             created_at: NOW - 6 * 86_400,
+            phone: String::new(),
+            time_zone: String::new(),
+            two_factor: false,
         }],
         routes: vec![Route {
             customer_id: 1,
