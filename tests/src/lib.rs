@@ -12,6 +12,8 @@ pub mod bins;
 pub mod cli;
 pub mod daemon;
 pub mod http;
+pub mod https;
+pub mod pebble;
 pub mod png;
 
 pub use cli::{Cli, Run, assert_mentions, assert_one_error_line, first_difference};

@@ -12,6 +12,7 @@ type Step = fn(&WriteTransaction) -> Result<(), StoreError>;
 const MIGRATIONS_LIST: &[(&str, Step)] = &[
     ("0001_create_tables", create_tables),
     ("0002_cdr_tables", create_cdr_tables),
+    ("0003_tls_tables", super::tls::create_tables),
 ];
 
 /// The schema version this build writes.

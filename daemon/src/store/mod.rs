@@ -23,6 +23,7 @@ mod codec;
 mod export;
 mod migrations;
 pub mod tables;
+pub mod tls;
 mod tx;
 
 use std::path::{Path, PathBuf};
@@ -34,6 +35,7 @@ pub use cdr::{CdrKey, RollupDelta, StoredCdr, WatchState};
 pub use codec::{Record, encode_packed};
 pub use migrations::SCHEMA_VERSION;
 pub use tables::{ContactRecord, DomainRecord};
+pub use tls::{AcmeAccountRecord, CertRecord, LocalCaRecord, TlsStateRecord};
 pub use tx::{Child, ChildKind, Tx};
 
 /// A store failure.
