@@ -83,7 +83,7 @@ impl ChallSrv {
             .arg(format!("127.0.0.1:{dns_port}"))
             .arg("-management")
             .arg(format!("127.0.0.1:{mgmt_port}"))
-            .args(["-http01", "", "-https01", "", "-tlsalpn01", "", "-doh", ""])
+            .args(["-http01", "", "-https01", "", "-tlsalpn01", ""])
             .args(["-defaultIPv4", "127.0.0.1", "-defaultIPv6", ""])
             .stdin(Stdio::null())
             .stdout(out)

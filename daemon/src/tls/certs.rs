@@ -59,6 +59,19 @@ pub fn certified_key(chain_pem: &str, key_pem: &str) -> Result<Arc<CertifiedKey>
     Ok(Arc::new(certified))
 }
 
+/// A chain and key as rustls serves them, without the match check: for the TLS-ALPN-01
+/// certificate, whose critical acmeIdentifier extension webpki refuses to parse.
+pub fn certified_key_unchecked(
+    chain_pem: &str,
+    key_pem: &str,
+) -> Result<Arc<CertifiedKey>, CertError> {
+    let chain = parse_chain(chain_pem)?;
+    let key = parse_key(key_pem)?;
+    let signing = rustls::crypto::ring::sign::any_supported_type(&key)
+        .map_err(|e| err(format!("the key's type is not supported ({e})")))?;
+    Ok(Arc::new(CertifiedKey::new(chain, signing)))
+}
+
 /// What a leaf certificate says about itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LeafInfo {
