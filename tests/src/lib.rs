@@ -9,6 +9,7 @@
 
 pub mod admin;
 pub mod bins;
+pub mod certs;
 pub mod cli;
 pub mod daemon;
 pub mod http;

@@ -324,18 +324,7 @@ impl Drop for Pebble {
 
 /// A CA and a listener certificate for 127.0.0.1 / localhost signed by it: (ca, cert, key).
 fn listener_certificate() -> (String, String, String) {
-    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
-    let fail = |e: rcgen::Error| -> ! { panic!("rcgen: {e}") };
-    let ca_key = KeyPair::generate().unwrap_or_else(|e| fail(e));
-    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap_or_else(|e| fail(e));
-    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca.distinguished_name
-        .push(DnType::CommonName, "Pebble listener test CA");
-    let ca_cert = ca.self_signed(&ca_key).unwrap_or_else(|e| fail(e));
-    let issuer = Issuer::new(ca, ca_key);
-    let key = KeyPair::generate().unwrap_or_else(|e| fail(e));
-    let leaf = CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])
-        .unwrap_or_else(|e| fail(e));
-    let cert = leaf.signed_by(&key, &issuer).unwrap_or_else(|e| fail(e));
-    (ca_cert.pem(), cert.pem(), key.serialize_pem())
+    let ca = crate::certs::TestCa::new("Pebble listener test CA");
+    let leaf = ca.leaf(&["127.0.0.1", "localhost"]);
+    (ca.pem.clone(), leaf.chain_pem, leaf.key_pem)
 }

@@ -228,6 +228,108 @@ fn lookup_failed(e: &NetError) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hickory_resolver::proto::op::{Message, MessageType, ResponseCode};
+    use hickory_resolver::proto::rr::rdata::{A, CAA, CNAME};
+    use hickory_resolver::proto::rr::{Name, Record};
+
+    /// What the fake name server answers for a name and type: NXDOMAIN, or these records.
+    type Zone = fn(&str, RecordType) -> Option<Vec<RData>>;
+
+    /// A DNS server on a free UDP port of 127.0.0.1 that answers from `zone`.
+    async fn fake_dns(zone: Zone) -> SocketAddr {
+        let socket = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let addr = socket.local_addr().unwrap();
+        tokio::spawn(async move {
+            let mut buf = vec![0u8; 4096];
+            loop {
+                let Ok((n, peer)) = socket.recv_from(&mut buf).await else {
+                    return;
+                };
+                let Ok(query) = Message::from_vec(&buf[..n]) else {
+                    continue;
+                };
+                let mut answer = Message::response(query.metadata.id, query.metadata.op_code);
+                answer.metadata.message_type = MessageType::Response;
+                answer.metadata.recursion_desired = query.metadata.recursion_desired;
+                answer.metadata.recursion_available = true;
+                for q in &query.queries {
+                    answer.add_query(q.clone());
+                    let name = q.name().to_ascii();
+                    match zone(name.trim_end_matches('.'), q.query_type()) {
+                        None => answer.metadata.response_code = ResponseCode::NXDomain,
+                        Some(records) => {
+                            for data in records {
+                                answer.add_answer(Record::from_rdata(q.name().clone(), 60, data));
+                            }
+                        }
+                    }
+                }
+                let _ = socket.send_to(&answer.to_vec().unwrap(), peer).await;
+            }
+        });
+        addr
+    }
+
+    fn cname(target: &str) -> RData {
+        RData::CNAME(CNAME(Name::from_ascii(format!("{target}.")).unwrap()))
+    }
+
+    fn zone(name: &str, rtype: RecordType) -> Option<Vec<RData>> {
+        let caa = |issuer: &str| {
+            RData::CAA(CAA::new_issue(
+                false,
+                Some(Name::from_ascii(issuer).unwrap()),
+                Vec::new(),
+            ))
+        };
+        match (name, rtype) {
+            ("gone.acme.test", _) => None,
+            ("a.acme.test", RecordType::A) => {
+                Some(vec![RData::A(A("203.0.113.7".parse().unwrap()))])
+            }
+            ("other.acme.test", RecordType::CNAME) => Some(vec![cname("other.example")]),
+            ("ok.acme.test" | "strict.acme.test" | "allowed.acme.test", RecordType::CNAME) => {
+                Some(vec![cname("portico.carrier.example")])
+            }
+            ("strict.acme.test", RecordType::CAA) => Some(vec![caa("digicert.com")]),
+            ("acme.test", RecordType::CAA) => Some(vec![caa("letsencrypt.org")]),
+            _ => Some(Vec::new()),
+        }
+    }
+
+    #[tokio::test]
+    async fn findings_say_what_dns_has_instead() {
+        let server = fake_dns(zone).await;
+        let checker = DnsChecker::new(
+            &[server],
+            "portico.carrier.example",
+            vec!["letsencrypt.org".into()],
+        )
+        .unwrap();
+        let f = checker.check("ok.acme.test").await;
+        assert!(f.ok, "{f:?}");
+        assert_eq!(f.found, "CNAME to portico.carrier.example");
+        let f = checker.check("allowed.acme.test").await;
+        assert!(f.ok, "the parent's CAA names our CA: {f:?}");
+        let f = checker.check("a.acme.test").await;
+        assert!(!f.ok);
+        assert!(
+            f.found
+                .starts_with("A record 203.0.113.7 instead of a CNAME"),
+            "{f:?}"
+        );
+        assert!(f.found.contains("portico.carrier.example"), "{f:?}");
+        let f = checker.check("other.acme.test").await;
+        assert!(f.found.starts_with("CNAME to other.example"), "{f:?}");
+        let f = checker.check("gone.acme.test").await;
+        assert!(f.found.starts_with("NXDOMAIN"), "{f:?}");
+        let f = checker.check("strict.acme.test").await;
+        assert!(!f.ok);
+        assert!(f.found.starts_with("CAA forbids the CA"), "{f:?}");
+        assert!(f.found.contains("digicert.com"), "{f:?}");
+        let f = checker.check("empty.acme.test").await;
+        assert!(f.found.starts_with("no CNAME record"), "{f:?}");
+    }
 
     #[test]
     fn caa_allows_our_ca_and_names_the_others() {
