@@ -32,6 +32,9 @@ use serde::Deserialize;
 
 use crate::ingest::formats::{Format, GenericMapping};
 
+mod tls;
+pub use tls::{Challenge, TlsConfig, TlsMode};
+
 /// Where the packaged config lives.
 pub const DEFAULT_CONFIG: &str = "/etc/portico/porticod.toml";
 
@@ -80,6 +83,7 @@ struct RawConfig {
     ingest: RawIngest,
     #[serde(default)]
     store: RawStore,
+    tls: Option<tls::RawTls>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -116,6 +120,8 @@ pub struct Overrides {
     pub admin_socket: Option<PathBuf>,
     /// `--http-listen` (repeatable).
     pub http_listen: Vec<String>,
+    /// `--https-listen` (repeatable).
+    pub https_listen: Vec<String>,
     /// `--dev`: development defaults, and a missing config file is fine.
     pub dev: bool,
 }
@@ -139,6 +145,8 @@ pub struct Config {
     pub ingest: IngestConfig,
     /// redb's page cache in bytes (`[store] cache_mib`, default 256).
     pub store_cache_bytes: usize,
+    /// `[tls]`: HTTPS listeners and certificates.
+    pub tls: TlsConfig,
 }
 
 impl Config {
@@ -236,7 +244,18 @@ impl Config {
                 ),
             });
         }
+        let tls = TlsConfig::from_raw(raw.tls, shown, o.dev, &o.https_listen)?;
+        if let Some(both) = tls.listen.iter().find(|a| http_listen.contains(a)) {
+            return Err(invalid(
+                shown,
+                "tls.listen",
+                format!(
+                    "{both} is also a plain-HTTP address (http.listen); give HTTPS its own port"
+                ),
+            ));
+        }
         Ok(Config {
+            tls,
             data_dir,
             admin_socket,
             admin_group: group,

@@ -253,6 +253,12 @@ pub fn print_welcome(config: &Config, seeded: &Seeded) {
     println!("  Portico demo is running.");
     println!();
     println!("  Portal:   http://{DEMO_FQDN}:{port}/   (brand \"Portico Demo\")");
+    if let Some(https) = config.tls.listen.first() {
+        println!(
+            "            https://{DEMO_FQDN}:{}/   (trust the root of `portico ca export`)",
+            https.port()
+        );
+    }
     match &seeded.password {
         Some(password) => {
             println!("  Login:    {DEMO_EMAIL}");

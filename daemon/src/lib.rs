@@ -11,5 +11,6 @@ pub mod portal;
 pub mod reports;
 mod runtime;
 pub mod store;
+pub mod tls;
 
 pub use runtime::run;

@@ -23,7 +23,10 @@ struct Args {
     /// Portal plain-HTTP listen address, e.g. 127.0.0.1:8080 (repeatable)
     #[arg(long, value_name = "ADDR")]
     http_listen: Vec<String>,
-    /// Development mode: data in ./portico-data, socket beside it, portal on 127.0.0.1:8080
+    /// Portal HTTPS listen address, e.g. 127.0.0.1:8443 (repeatable)
+    #[arg(long, value_name = "ADDR")]
+    https_listen: Vec<String>,
+    /// Development mode: data in ./portico-data, socket beside it, portal on http://127.0.0.1:8080 and https://127.0.0.1:8443 (local CA)
     #[arg(long)]
     dev: bool,
     /// Seed the demo brand portal.localhost, a customer, a rate card and a payment
@@ -37,6 +40,7 @@ fn main() -> ExitCode {
         data_dir: args.data_dir,
         admin_socket: args.admin_socket,
         http_listen: args.http_listen,
+        https_listen: args.https_listen,
         dev: args.dev,
     };
     let config = match Config::load(args.config.as_deref(), &overrides) {

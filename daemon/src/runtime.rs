@@ -13,6 +13,9 @@ use crate::store::Store;
 /// Runs the daemon until SIGINT or SIGTERM.
 pub fn run(config: Config, demo: bool) -> anyhow::Result<()> {
     init_logging(&config.log_level);
+    // One crypto provider for the whole process (rustls, and the ACME client's HTTPS), chosen
+    // here rather than by whichever dependency asks first.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("porticod")
@@ -57,20 +60,48 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
 
     let mut tasks = tokio::task::JoinSet::new();
-    let portal = crate::portal::Portal::new(store.clone());
+    let tls = {
+        let (settings, store) = (config.tls.clone(), store.clone());
+        tokio::task::spawn_blocking(move || crate::tls::Tls::new(settings, store))
+            .await
+            .context("setting up TLS")??
+    };
+    let portal = crate::portal::router(crate::portal::Portal::new(store.clone()));
     for addr in &config.http_listen {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .with_context(|| format!("http.listen {addr}: cannot listen"))?;
         tracing::info!(%addr, "portal listening (plain HTTP)");
-        let portal = portal.clone();
+        let app = crate::tls::listener::http_router(&tls, portal.clone());
         let shutdown = stopped(stop_rx.clone());
         tasks.spawn(async move {
-            if let Err(e) = crate::portal::serve(listener, portal, shutdown).await {
+            let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+            if let Err(e) = axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown)
+                .await
+            {
                 tracing::error!(error = %e, "portal listener failed");
             }
         });
     }
+    if !config.tls.listen.is_empty() {
+        let server_config =
+            crate::tls::listener::server_config(&tls).context("setting up the HTTPS listeners")?;
+        for addr in &config.tls.listen {
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("tls.listen {addr}: cannot listen"))?;
+            tracing::info!(%addr, certificates = tls.resolver().len(), "portal listening (HTTPS)");
+            let app = crate::tls::listener::https_router(&tls, portal.clone());
+            tasks.spawn(crate::tls::listener::serve_https(
+                listener,
+                server_config.clone(),
+                app,
+                stopped(stop_rx.clone()),
+            ));
+        }
+    }
+    tasks.spawn(tls.clone().run(stopped(stop_rx.clone())));
 
     let ingest = crate::ingest::pipeline::Ingest::new(store.clone())
         .with_customer_variable(config.ingest.customer_variable.clone());
@@ -80,6 +111,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     let _guard = admin::socket::SocketGuard(config.admin_socket.clone());
     tracing::info!(socket = %config.admin_socket.display(), "admin socket ready");
     let state = Arc::new(State {
+        tls,
         ingest,
         store,
         started_at: time::OffsetDateTime::now_utc().unix_timestamp(),

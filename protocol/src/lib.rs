@@ -9,11 +9,13 @@
 mod cdr;
 mod enums;
 mod money;
+mod tls;
 mod types;
 
 pub use cdr::*;
 pub use enums::*;
 pub use money::{Micros, MoneyError};
+pub use tls::*;
 pub use types::*;
 
 /// The version of this protocol. Bumped when a method or a type changes incompatibly.
@@ -227,4 +229,17 @@ pub trait Admin {
     async fn customer_balance(customer_id: u64) -> AdminResult<Balance>;
     /// Ingest counters.
     async fn ingest_status() -> AdminResult<IngestStatus>;
+
+    /// Every domain's HTTPS state (DNS check, certificate, order), sorted by FQDN.
+    async fn domain_tls_list() -> AdminResult<Vec<DomainTls>>;
+    /// Checks a domain's DNS now and, when it passes and a certificate is due, wakes the
+    /// ordering at once instead of at the next scheduled check.
+    async fn domain_tls_check(fqdn: String) -> AdminResult<DomainTls>;
+    /// Serves an uploaded certificate for a domain instead of ordering one. The chain and key
+    /// must match and the certificate must cover the domain.
+    async fn domain_cert_upload(fqdn: String, upload: CertUpload) -> AdminResult<DomainTls>;
+    /// Drops a domain's uploaded certificate; the domain goes back to automatic certificates.
+    async fn domain_cert_remove(fqdn: String) -> AdminResult<DomainTls>;
+    /// The local CA's root certificate in PEM, for browsers to trust (`[tls] mode = "local"`).
+    async fn ca_export() -> AdminResult<String>;
 }

@@ -27,6 +27,7 @@ const PORT_ATTEMPTS: u32 = 3;
 pub struct DaemonBuilder {
     demo: bool,
     http_port: Option<u16>,
+    https_port: Option<u16>,
     args: Vec<String>,
     config: Option<String>,
 }
@@ -44,9 +45,16 @@ impl DaemonBuilder {
         self
     }
 
+    /// Listen for HTTPS on `127.0.0.1:port` (default: a free port).
+    pub fn https_port(mut self, port: u16) -> Self {
+        self.https_port = Some(port);
+        self
+    }
+
     /// Start from a config file instead of `--dev` and the command-line overrides: `text` is
     /// written to `porticod.toml` in the temporary directory, with `{dir}` replaced by that
-    /// directory and `{port}` by the HTTP port, and the daemon runs `porticod --config FILE`.
+    /// directory, `{port}` by the HTTP port and `{https_port}` by the HTTPS port, and the daemon
+    /// runs `porticod --config FILE`.
     /// The file must put the admin socket at `{dir}/admin.sock`.
     pub fn config(mut self, text: impl Into<String>) -> Self {
         self.config = Some(text.into());
@@ -68,9 +76,10 @@ impl DaemonBuilder {
             .prefix("portico-e2e-")
             .tempdir()
             .unwrap_or_else(|e| panic!("cannot create a temporary directory: {e}"));
-        let fixed_port = self.http_port.is_some();
+        let fixed_port = self.http_port.is_some() || self.https_port.is_some();
         let mut daemon = Daemon {
             http_port: self.http_port.unwrap_or_else(free_port),
+            https_port: self.https_port.unwrap_or_else(free_port),
             fixed_port,
             demo: self.demo,
             args: self.args,
@@ -91,6 +100,7 @@ impl DaemonBuilder {
 pub struct Daemon {
     dir: TempDir,
     http_port: u16,
+    https_port: u16,
     fixed_port: bool,
     demo: bool,
     args: Vec<String>,
@@ -123,6 +133,11 @@ impl Daemon {
     /// The plain-HTTP port on 127.0.0.1.
     pub fn http_port(&self) -> u16 {
         self.http_port
+    }
+
+    /// The HTTPS port on 127.0.0.1 (`--https-listen` with `--dev`, `{https_port}` in a config).
+    pub fn https_port(&self) -> u16 {
+        self.https_port
     }
 
     /// The daemon's process id, while it runs.
@@ -197,6 +212,7 @@ impl Daemon {
                     let port_taken = logs.contains("in use") || logs.contains("AddrInUse");
                     if port_taken && !self.fixed_port && attempt < PORT_ATTEMPTS {
                         self.http_port = free_port();
+                        self.https_port = free_port();
                         continue;
                     }
                     panic!("porticod did not start: {reason}\n{logs}");
@@ -217,7 +233,8 @@ impl Daemon {
                 .ok_or("temporary directory is not UTF-8")?;
             let text = text
                 .replace("{dir}", dir)
-                .replace("{port}", &self.http_port.to_string());
+                .replace("{port}", &self.http_port.to_string())
+                .replace("{https_port}", &self.https_port.to_string());
             let path = self.dir().join("porticod.toml");
             std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
             cmd.arg("--config").arg(path);
@@ -228,7 +245,9 @@ impl Daemon {
                 .arg("--admin-socket")
                 .arg(self.socket())
                 .arg("--http-listen")
-                .arg(format!("127.0.0.1:{}", self.http_port));
+                .arg(format!("127.0.0.1:{}", self.http_port))
+                .arg("--https-listen")
+                .arg(format!("127.0.0.1:{}", self.https_port));
         }
         if self.demo {
             cmd.arg("--demo");

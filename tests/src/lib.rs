@@ -10,9 +10,12 @@
 pub mod admin;
 pub mod bins;
 pub mod browser;
+pub mod certs;
 pub mod cli;
 pub mod daemon;
 pub mod http;
+pub mod https;
+pub mod pebble;
 pub mod png;
 pub mod smtp;
 

@@ -29,6 +29,8 @@ pub struct State {
     pub ingest: crate::ingest::pipeline::Ingest,
     /// When the daemon started (Unix seconds).
     pub started_at: i64,
+    /// Certificates and HTTPS.
+    pub tls: crate::tls::Tls,
 }
 
 /// One connection's server.
@@ -113,7 +115,11 @@ impl AdminServer {
         })
         .await;
         match &result {
-            Ok(_) => tracing::info!(uid = ?peer.uid, pid = ?peer.pid, action, "admin change"),
+            Ok(_) => {
+                tracing::info!(uid = ?peer.uid, pid = ?peer.pid, action, "admin change");
+                // A domain added (or a certificate uploaded) is looked at now, not at the next tick.
+                self.state.tls.wake();
+            }
             Err(e) => {
                 tracing::info!(uid = ?peer.uid, pid = ?peer.pid, action, error = %e, "admin change refused")
             }
@@ -574,6 +580,85 @@ impl Admin for AdminServer {
                 unrated: tx.counter("cdrs_unrated")?,
                 quarantined: tx.quarantine_len()?,
             })
+        })
+        .await
+    }
+
+    async fn domain_tls_list(self, _: Context) -> AdminResult<Vec<DomainTls>> {
+        let tls = self.state.tls.clone();
+        self.read(move |tx| tls.status_all(tx)).await
+    }
+
+    async fn domain_tls_check(self, _: Context, fqdn: String) -> AdminResult<DomainTls> {
+        let name = self
+            .read(move |tx| Ok(ops::domain::show(tx, &fqdn)?.fqdn))
+            .await?;
+        let check = self.state.tls.check_dns(&name).await?;
+        let detail = json!({"fqdn": name, "ok": check.ok, "found": check.found});
+        let tls = self.state.tls.clone();
+        self.change("domain_tls_check", detail, move |tx, _| {
+            crate::tls::Tls::apply_check(tx, &name, check)?;
+            Ok((tls.status_in(tx, &name)?, format!("domain {name}")))
+        })
+        .await
+    }
+
+    async fn domain_cert_upload(
+        self,
+        _: Context,
+        fqdn: String,
+        upload: CertUpload,
+    ) -> AdminResult<DomainTls> {
+        let detail = json!({"fqdn": fqdn, "chain_bytes": upload.chain_pem.len()});
+        let tls = self.state.tls.clone();
+        let result = self
+            .change("domain_cert_upload", detail, move |tx, _| {
+                let name = ops::domain::show(tx, &fqdn)?.fqdn;
+                let record = tls.check_upload(&name, &upload)?;
+                tx.put_uploaded_cert(&name, &record)?;
+                Ok((tls.status_in(tx, &name)?, format!("domain {name}")))
+            })
+            .await?;
+        self.reload_certs().await?;
+        Ok(result)
+    }
+
+    async fn domain_cert_remove(self, _: Context, fqdn: String) -> AdminResult<DomainTls> {
+        let detail = json!({"fqdn": fqdn});
+        let tls = self.state.tls.clone();
+        let result = self
+            .change("domain_cert_remove", detail, move |tx, _| {
+                let name = ops::domain::show(tx, &fqdn)?.fqdn;
+                if !tx.remove_uploaded_cert(&name)? {
+                    return Err(AdminError::not_found(format!(
+                        "uploaded certificate of domain \"{name}\""
+                    )));
+                }
+                Ok((tls.status_in(tx, &name)?, format!("domain {name}")))
+            })
+            .await?;
+        self.reload_certs().await?;
+        Ok(result)
+    }
+
+    async fn ca_export(self, _: Context) -> AdminResult<String> {
+        self.ready()?;
+        let tls = self.state.tls.clone();
+        let pem = blocking(move || tls.ca_export()).await?;
+        tracing::info!(uid = ?self.peer.uid, pid = ?self.peer.pid, "local CA root exported");
+        Ok(pem)
+    }
+}
+
+impl AdminServer {
+    /// Serves what the store now holds (an upload or its removal) without waiting for the
+    /// scheduler.
+    async fn reload_certs(&self) -> AdminResult<()> {
+        let tls = self.state.tls.clone();
+        blocking(move || {
+            tls.reload_all()
+                .map(|_| ())
+                .map_err(|e| AdminError::internal(e.to_string()))
         })
         .await
     }

@@ -23,6 +23,7 @@ async fn start() -> Harness {
     let sock = dir.path().join("admin.sock");
     let listener = socket::bind(&sock, None).await.unwrap();
     let state = Arc::new(State {
+        tls: crate::tls::Tls::off(store.clone()),
         ingest: crate::ingest::pipeline::Ingest::new(store.clone()),
         store,
         started_at: 0,

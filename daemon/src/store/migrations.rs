@@ -13,6 +13,7 @@ const MIGRATIONS_LIST: &[(&str, Step)] = &[
     ("0001_create_tables", create_tables),
     ("0002_cdr_tables", create_cdr_tables),
     ("0003_portal_sessions", create_portal_tables),
+    ("0004_tls_tables", super::tls::create_tables),
 ];
 
 /// The schema version this build writes.

@@ -24,6 +24,7 @@ mod export;
 mod migrations;
 mod sessions;
 pub mod tables;
+pub mod tls;
 mod tx;
 
 use std::path::{Path, PathBuf};
@@ -35,6 +36,7 @@ pub use cdr::{CdrKey, RollupDelta, StoredCdr, WatchState};
 pub use codec::{Record, encode_packed};
 pub use migrations::SCHEMA_VERSION;
 pub use tables::{ContactRecord, DomainRecord, SessionRecord, TokenRecord};
+pub use tls::{AcmeAccountRecord, CertRecord, LocalCaRecord, TlsStateRecord};
 pub use tx::{Child, ChildKind, Tx};
 
 /// A store failure.

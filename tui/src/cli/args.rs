@@ -119,12 +119,56 @@ pub enum Command {
     Report(ReportCommand),
     /// Show the newest entries of the audit log
     Audit(AuditArgs),
+    /// The local certificate authority (--dev and air-gapped installs)
+    #[command(subcommand)]
+    Ca(CaCommand),
     /// Print the daemon's full export as JSON (secrets only as hashes)
     #[command(
         long_about = "Print the daemon's full export of its store as JSON, exactly as the daemon \
 produced it. Passwords appear only as their hashes.",
         after_help = "Example:\n  portico export > portico-export.json"
     )]
+    Export,
+}
+
+// ---------------------------------------------------------------------------------------------
+// certificates
+
+/// `portico domain cert ...`
+#[derive(Debug, Subcommand)]
+pub enum DomainCertCommand {
+    /// Serve an uploaded certificate (PEM chain and key) for a domain instead of ACME
+    #[command(
+        long_about = "Serve an uploaded certificate for a domain instead of ordering one. The \
+chain (the domain's certificate first) and the key must match, and the certificate must cover \
+the domain and not be expired. Portico does not renew uploaded certificates: upload the next \
+one before this one expires, or remove it to go back to automatic certificates.",
+        after_help = "Example:\n  portico domain cert upload portal.acme.test --chain fullchain.pem --key privkey.pem"
+    )]
+    Upload {
+        /// The domain's FQDN
+        #[arg(value_name = "FQDN")]
+        fqdn: String,
+        /// PEM file of the certificate chain, leaf first
+        #[arg(long, value_name = "PATH")]
+        chain: PathBuf,
+        /// PEM file of the private key
+        #[arg(long, value_name = "PATH")]
+        key: PathBuf,
+    },
+    /// Remove a domain's uploaded certificate (back to automatic certificates)
+    Rm {
+        /// The domain's FQDN
+        #[arg(value_name = "FQDN")]
+        fqdn: String,
+    },
+}
+
+/// `portico ca ...`
+#[derive(Debug, Subcommand)]
+pub enum CaCommand {
+    /// Print the local CA's root certificate (PEM) for browsers and clients to trust
+    #[command(after_help = "Example:\n  portico ca export > portico-local-ca.pem")]
     Export,
 }
 
@@ -174,6 +218,28 @@ portico domain set portal.acme.test --template-customer none --logo none --no-sm
         #[arg(value_name = "FQDN")]
         fqdn: String,
     },
+    /// Show the HTTPS state of every domain, or of one: DNS check, certificate, orders
+    #[command(
+        long_about = "Show each domain's HTTPS state: dns_pending (with what DNS has instead of \
+the CNAME), issuing, active (issuer and expiry) or failed (the CA's problem and the next retry), \
+with the certificate served and the last DNS check.",
+        after_help = "Examples:\n  portico domain status\n  portico domain status portal.acme.test --json"
+    )]
+    Status {
+        /// Only this domain
+        #[arg(value_name = "FQDN")]
+        fqdn: Option<String>,
+    },
+    /// Check a domain's DNS now (CNAME to [tls] cname_target, CAA) and order at once if it passes
+    #[command(after_help = "Example:\n  portico domain check portal.acme.test")]
+    Check {
+        /// The domain's FQDN
+        #[arg(value_name = "FQDN")]
+        fqdn: String,
+    },
+    /// Certificates uploaded instead of ACME
+    #[command(subcommand)]
+    Cert(DomainCertCommand),
 }
 
 /// `portico domain add`.

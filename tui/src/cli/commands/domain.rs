@@ -36,6 +36,9 @@ pub async fn run(session: &Session, command: DomainCommand) -> Result<String, Cl
         }
         DomainCommand::Add(args) => add(session, args).await,
         DomainCommand::Set(args) => set(session, args).await,
+        DomainCommand::Status { fqdn } => super::tls::status(session, fqdn).await,
+        DomainCommand::Check { fqdn } => super::tls::check(session, fqdn).await,
+        DomainCommand::Cert(c) => super::tls::cert(session, c).await,
     }
 }
 

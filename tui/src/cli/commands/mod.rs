@@ -21,6 +21,7 @@ pub mod payment;
 pub mod ratecard;
 pub mod report;
 pub mod route;
+pub mod tls;
 pub mod version;
 
 /// What every command needs: where the daemon is and how to print.
@@ -65,6 +66,7 @@ pub async fn run(global: &GlobalArgs, command: Command) -> Result<String, CliErr
         Command::Cdr(c) => cdr::run(&session, c).await,
         Command::Report(c) => report::run(&session, c).await,
         Command::Audit(a) => audit::run(&session, a).await,
+        Command::Ca(c) => tls::ca(&session, c).await,
         Command::Export => export::run(&session).await,
     }
 }

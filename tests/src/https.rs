@@ -1,0 +1,144 @@
+//! HTTPS from the outside, as a browser sees it: curl with only the given root trusted, and
+//! openssl to read the certificate a name is served with. Both run on loopback only
+//! (`--resolve NAME:PORT:127.0.0.1`), never reaching another address.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+/// An HTTPS answer.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    /// The status code.
+    pub status: u16,
+    /// The raw header block (lower-cased names are easiest to search with [`Fetched::header`]).
+    pub headers: String,
+    /// The body.
+    pub body: String,
+    /// The HTTP version curl negotiated (`2` or `1.1`).
+    pub http_version: String,
+}
+
+impl Fetched {
+    /// The first header of that name (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<String> {
+        let name = name.to_ascii_lowercase();
+        self.headers.lines().find_map(|line| {
+            let (n, v) = line.split_once(':')?;
+            (n.trim().to_ascii_lowercase() == name).then(|| v.trim().to_string())
+        })
+    }
+}
+
+/// `GET https://NAME:PORT/PATH`, with NAME resolved to 127.0.0.1 and only `root_pem` trusted.
+/// `Err` holds curl's message (a handshake that failed, a certificate not trusted, ...).
+pub fn get(name: &str, port: u16, path: &str, root_pem: &Path) -> Result<Fetched, String> {
+    let out = Command::new("curl")
+        .args(["-sS", "--noproxy", "*", "--max-time", "20", "-D", "-"])
+        .arg("--cacert")
+        .arg(root_pem)
+        .arg("--resolve")
+        .arg(format!("{name}:{port}:127.0.0.1"))
+        .args(["-w", "\n%{http_code} %{http_version}"])
+        .arg(format!("https://{name}:{port}{path}"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run curl (is it installed? .ci/run installs it): {e}"));
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).trim().to_string());
+    }
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (rest, last) = text
+        .rsplit_once('\n')
+        .ok_or_else(|| format!("curl printed no status line:\n{text}"))?;
+    let (code, version) = last.split_once(' ').unwrap_or((last, ""));
+    let status = code
+        .trim()
+        .parse()
+        .map_err(|_| format!("curl printed no status: {last}"))?;
+    let (headers, body) = rest
+        .split_once("\r\n\r\n")
+        .map(|(h, b)| (h.to_string(), b.to_string()))
+        .unwrap_or_else(|| (rest.to_string(), String::new()));
+    Ok(Fetched {
+        status,
+        headers,
+        body,
+        http_version: version.trim().to_string(),
+    })
+}
+
+/// The serial (upper-case hex, as openssl prints it) of the certificate served for `name` on
+/// `127.0.0.1:port`; `Err` when the handshake fails (no certificate for that name).
+pub fn served_serial(name: &str, port: u16) -> Result<String, String> {
+    served(name, port, "-serial").map(|s| {
+        s.trim()
+            .trim_start_matches("serial=")
+            .trim()
+            .to_ascii_uppercase()
+    })
+}
+
+/// The issuer line of the certificate served for `name`.
+pub fn served_issuer(name: &str, port: u16) -> Result<String, String> {
+    served(name, port, "-issuer").map(|s| s.trim().to_string())
+}
+
+fn served(name: &str, port: u16, what: &str) -> Result<String, String> {
+    let script = format!(
+        "openssl s_client -connect 127.0.0.1:{port} -servername {name} </dev/null 2>/dev/null \
+         | openssl x509 -noout {what}"
+    );
+    let out = Command::new("bash")
+        .args(["-o", "pipefail", "-c", &script])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run bash/openssl: {e}"));
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        Err(format!(
+            "no certificate for {name} on port {port}: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))
+    }
+}
+
+/// Normalises a serial for comparison: upper-case hex without leading zeros.
+pub fn serial_key(serial: &str) -> String {
+    serial
+        .trim()
+        .to_ascii_uppercase()
+        .trim_start_matches('0')
+        .to_string()
+}
+
+/// Polls `portico domain status FQDN --json` until `done` holds (a minute at most) and
+/// returns that status.
+///
+/// # Panics
+/// When it does not hold within a minute; the message holds the last status and the logs.
+pub fn wait_status(
+    daemon: &crate::Daemon,
+    fqdn: &str,
+    what: &str,
+    done: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let status = daemon.cli().json(["domain", "status", fqdn]);
+        if done(&status) {
+            return status;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{fqdn} did not become {what} within a minute; last status:\n{status:#}\n{}",
+            daemon.logs()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+/// The `state` name of a status (`active`, `dns_pending`, ...).
+pub fn state(status: &serde_json::Value) -> &str {
+    status["state"]["state"].as_str().unwrap_or("")
+}

@@ -1,0 +1,268 @@
+//! ACME end to end against Let's Encrypt's Pebble, with pebble-challtestsrv as the DNS server
+//! whose records each test sets: certificates by HTTP-01 and TLS-ALPN-01 for names whose CNAME
+//! points at the carrier's host, no order for the others (and the status says why), a CA that
+//! is down retried with backoff, renewal when the (test-controlled) clock passes two thirds of
+//! the lifetime, the per-hour order cap, and a restart that serves the stored certificate.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+use portico_tests::Daemon;
+use portico_tests::daemon::free_port;
+use portico_tests::https::{self, state, wait_status};
+use portico_tests::pebble::{ChallSrv, Pebble, Targets};
+
+/// The name brands point their portal names at.
+const TARGET: &str = "portico.carrier.test";
+
+struct Setup {
+    dns: ChallSrv,
+    pebble: Pebble,
+    targets: Targets,
+}
+
+fn setup() -> Setup {
+    let dns = ChallSrv::start();
+    let targets = Targets {
+        http_port: free_port(),
+        tls_port: free_port(),
+    };
+    let pebble = Pebble::prepare(&dns, targets);
+    Setup {
+        dns,
+        pebble,
+        targets,
+    }
+}
+
+impl Setup {
+    fn daemon(&self, challenge: &str, extra: &str) -> Daemon {
+        let config = format!(
+            r#"
+data_dir = "{{dir}}"
+[admin]
+socket = "{{dir}}/admin.sock"
+group = ""
+[http]
+listen = ["127.0.0.1:{{port}}"]
+[tls]
+mode = "acme"
+listen = ["127.0.0.1:{{https_port}}"]
+cname_target = "{TARGET}"
+name_servers = ["{dns}"]
+acme_directory = "{directory}"
+acme_root = "{root}"
+challenge = "{challenge}"
+check_interval_ms = 200
+dns_recheck_secs = 1
+retry_base_secs = 1
+retry_max_secs = 2
+clock_file = "{{dir}}/clock"
+caa_identities = ["pebble.letsencrypt.org"]
+{extra}
+"#,
+            dns = self.dns.dns_addr(),
+            directory = self.pebble.directory(),
+            root = self.pebble.listener_root().display(),
+        );
+        Daemon::builder()
+            .http_port(self.targets.http_port)
+            .https_port(self.targets.tls_port)
+            .config(config)
+            .start()
+    }
+}
+
+fn add(d: &Daemon, fqdn: &str) {
+    d.cli().ok([
+        "domain",
+        "add",
+        fqdn,
+        "--currencies",
+        "USD",
+        "--brand-name",
+        "Acme Voice",
+    ]);
+}
+
+fn orders_logged(d: &Daemon, fqdn: &str) -> usize {
+    d.logs()
+        .lines()
+        .filter(|l| l.contains("tls: ordering a certificate") && l.contains(fqdn))
+        .count()
+}
+
+fn assert_served_by_pebble(d: &Daemon, pebble: &Pebble, fqdn: &str) -> serde_json::Value {
+    let status = wait_status(d, fqdn, "active", |s| state(s) == "active");
+    assert_eq!(status["cert"]["source"], "acme");
+    assert!(
+        status["cert"]["issuer"]
+            .as_str()
+            .unwrap()
+            .contains("Pebble"),
+        "{status:#}"
+    );
+    let root = pebble.issuing_root();
+    let page = https::get(fqdn, d.https_port(), "/login", &root)
+        .unwrap_or_else(|e| panic!("{fqdn}: {e}\n{}", d.logs()));
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Acme Voice"), "{}", page.body);
+    assert_eq!(
+        page.header("strict-transport-security").as_deref(),
+        Some("max-age=31536000")
+    );
+    status
+}
+
+#[test]
+fn http_01_gets_a_certificate_for_a_cname_and_tells_why_not_for_the_others() {
+    let mut s = setup();
+    s.pebble.start();
+    s.dns.set_cname("portal.acme.test", TARGET);
+    s.dns.add_a("a-record.acme.test", &["203.0.113.7"]);
+    s.dns.set_cname("elsewhere.acme.test", "other.example");
+    let mut d = s.daemon("http-01", "");
+    for name in [
+        "portal.acme.test",
+        "a-record.acme.test",
+        "elsewhere.acme.test",
+    ] {
+        add(&d, name);
+    }
+
+    let status = assert_served_by_pebble(&d, &s.pebble, "portal.acme.test");
+    assert_eq!(status["dns"]["ok"], true);
+    assert_eq!(status["dns"]["found"], format!("CNAME to {TARGET}"));
+
+    let a = wait_status(&d, "a-record.acme.test", "dns_pending", |s| {
+        state(s) == "dns_pending"
+    });
+    let found = a["state"]["found"].as_str().unwrap();
+    assert!(
+        found.contains("A record 203.0.113.7 instead of a CNAME"),
+        "{found}"
+    );
+    assert!(found.contains(TARGET), "says what to point at: {found}");
+    assert!(a["cert"].is_null());
+    let other = wait_status(&d, "elsewhere.acme.test", "dns_pending", |s| {
+        state(s) == "dns_pending"
+    });
+    let found = other["state"]["found"].as_str().unwrap();
+    assert!(found.contains("CNAME to other.example"), "{found}");
+    assert_eq!(
+        orders_logged(&d, "a-record.acme.test"),
+        0,
+        "no order without the CNAME"
+    );
+    assert_eq!(orders_logged(&d, "elsewhere.acme.test"), 0);
+
+    // On demand: the CLI shows what DNS has now.
+    let text = d.cli().ok(["domain", "check", "a-record.acme.test"]);
+    assert!(
+        text.contains("A record 203.0.113.7 instead of a CNAME"),
+        "{text}"
+    );
+    let table = d.cli().ok(["domain", "status"]);
+    assert!(
+        table.contains("portal.acme.test") && table.contains("active"),
+        "{table}"
+    );
+    assert!(table.contains("dns_pending"), "{table}");
+
+    // Fixing DNS and checking again orders at once.
+    s.dns.set_cname("elsewhere.acme.test", TARGET);
+    let checked = d.cli().json(["domain", "check", "elsewhere.acme.test"]);
+    assert_eq!(checked["dns"]["ok"], true, "{checked:#}");
+    assert_served_by_pebble(&d, &s.pebble, "elsewhere.acme.test");
+
+    // A restart serves the stored certificate at once, without a new order.
+    let serial = status["cert"]["serial"].as_str().unwrap().to_string();
+    d.restart();
+    let served = https::served_serial("portal.acme.test", d.https_port()).unwrap();
+    assert_eq!(https::serial_key(&served), https::serial_key(&serial));
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    let after = d.cli().json(["domain", "status", "portal.acme.test"]);
+    assert_eq!(after["cert"]["serial"], serial.as_str());
+    assert_eq!(orders_logged(&d, "portal.acme.test"), 1, "{}", d.logs());
+}
+
+#[test]
+fn tls_alpn_01_gets_a_certificate_and_the_order_cap_holds_the_next_one_back() {
+    let mut s = setup();
+    s.pebble.start();
+    s.dns.set_cname("portal.acme.test", TARGET);
+    s.dns.set_cname("second.acme.test", TARGET);
+    let d = s.daemon("tls-alpn-01", "orders_per_hour = 1");
+    add(&d, "portal.acme.test");
+    assert_served_by_pebble(&d, &s.pebble, "portal.acme.test");
+    assert!(
+        d.logs().contains("answered an acme-tls/1 validation"),
+        "{}",
+        d.logs()
+    );
+    assert!(!d.logs().contains("answered an HTTP-01 validation"));
+
+    add(&d, "second.acme.test");
+    let held = wait_status(&d, "second.acme.test", "held back by the cap", |s| {
+        s["note"]
+            .as_str()
+            .is_some_and(|n| n.contains("orders_per_hour"))
+    });
+    assert!(held["cert"].is_null(), "{held:#}");
+    assert_eq!(orders_logged(&d, "second.acme.test"), 0);
+}
+
+#[test]
+fn a_ca_that_is_down_is_retried_with_backoff_then_the_clock_drives_renewal() {
+    let mut s = setup();
+    // Pebble is not started yet: every order fails.
+    s.dns.set_cname("portal.acme.test", TARGET);
+    let d = s.daemon("http-01", "");
+    add(&d, "portal.acme.test");
+    let failed = wait_status(&d, "portal.acme.test", "failed twice", |s| {
+        state(s) == "failed" && s["failures"].as_u64().unwrap_or(0) >= 2
+    });
+    let problem = failed["state"]["problem"].as_str().unwrap();
+    assert!(
+        problem.to_lowercase().contains("connect") || problem.contains("refused"),
+        "{problem}"
+    );
+    assert!(failed["state"]["next_retry"].as_i64().unwrap() > 0);
+    let text = d.cli().ok(["domain", "status", "portal.acme.test"]);
+    assert!(
+        text.contains("failed:") && text.contains("next try"),
+        "{text}"
+    );
+
+    s.pebble.start();
+    let first = assert_served_by_pebble(&d, &s.pebble, "portal.acme.test");
+    assert_eq!(first["failures"], 0);
+    let serial = first["cert"]["serial"].as_str().unwrap().to_string();
+    let renew_at = first["cert"]["renew_at"].as_i64().unwrap();
+    let (nb, na) = (
+        first["cert"]["not_before"].as_i64().unwrap(),
+        first["cert"]["not_after"].as_i64().unwrap(),
+    );
+    assert_eq!(renew_at, nb + (na - nb) * 2 / 3);
+
+    // The clock passes two thirds of the lifetime: a new certificate, served without restart.
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    std::fs::write(d.dir().join("clock"), format!("{}", renew_at - now + 60)).unwrap();
+    let renewed = wait_status(&d, "portal.acme.test", "renewed", |s| {
+        state(s) == "active" && s["cert"]["serial"].as_str() != Some(serial.as_str())
+    });
+    std::fs::remove_file(d.dir().join("clock")).unwrap();
+    let new_serial = renewed["cert"]["serial"].as_str().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let served = https::served_serial("portal.acme.test", d.https_port()).unwrap();
+        if https::serial_key(&served) != https::serial_key(&serial) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the old certificate is still served"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_ne!(new_serial, serial);
+    assert!(orders_logged(&d, "portal.acme.test") >= 2);
+}
