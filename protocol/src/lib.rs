@@ -6,11 +6,13 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod approvals;
 mod cdr;
 mod enums;
 mod money;
 mod types;
 
+pub use approvals::ContractApproval;
 pub use cdr::*;
 pub use enums::*;
 pub use money::{Micros, MoneyError};
