@@ -44,6 +44,8 @@ mod two_factor;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_account;
 
 pub use host::normalize as normalize_host;
 pub use tenant::Portal;
