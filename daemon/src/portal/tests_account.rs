@@ -533,6 +533,12 @@ async fn a_required_contract_is_approved_with_the_right_name_and_the_tick() {
     assert!(approvals[0].approved_at > 0);
     let audit = f.store().read(|tx| tx.audit_recent(1)).unwrap();
     assert_eq!(audit[0].action, "portal_contract_approve");
+    // Admins see it in the customer's detail.
+    let detail = f
+        .store()
+        .read(|tx| crate::admin::ops::customer::show(tx, pat))
+        .unwrap();
+    assert_eq!(detail.approvals, approvals);
     let (_, page) = f.get(&path).await;
     assert!(page.contains("id=\"contract-approved\"") && !page.contains("id=\"approve-form\""));
     let (_, page) = f.get("/").await;
