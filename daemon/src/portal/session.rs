@@ -125,7 +125,6 @@ pub struct Account {
     pub logo: Option<FileInfo>,
     /// The balance, when the balance section is visible.
     pub balance: Option<Balance>,
-    #[allow(dead_code)] // used by the section pages (issue 4), being written
     pub client: IpAddr,
     /// A required contract not yet approved (when the contracts section is visible): every
     /// page links to it.
@@ -134,7 +133,6 @@ pub struct Account {
 
 impl Account {
     /// 404 unless `section` is visible to this account.
-    #[allow(dead_code)] // used by the section pages (issue 4), being written
     pub fn require(&self, section: Section) -> Result<(), Response> {
         if self.sections.shows(section) {
             Ok(())
