@@ -861,3 +861,39 @@ async fn the_export_hides_a_totp_secret() {
     assert!(!export.contains(&secret), "{export}");
     assert!(export.contains("\"totp_secret\":\"<set>\""), "{export}");
 }
+
+#[tokio::test]
+async fn wrong_codes_are_slowed_down_like_wrong_passwords() {
+    let f = fixture(&[]).await;
+    f.post("/two-factor/start", &[]).await;
+    let secret = f
+        .store()
+        .read(|tx| tx.contact_by_email("pat@alpha.example"))
+        .unwrap()
+        .unwrap()
+        .totp_secret
+        .unwrap();
+    let totp = super::two_factor::totp(&secret, "Alpha Telecom", "pat@alpha.example").unwrap();
+    let (status, _) = f
+        .post("/two-factor/confirm", &[("code", &totp.generate(now()))])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let pending = password_step(&f).await;
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        let (status, _, _) = code_step(&f, &pending, &wrong_code(&totp)).await;
+        statuses.push(status);
+    }
+    assert_eq!(
+        statuses.last(),
+        Some(&StatusCode::TOO_MANY_REQUESTS),
+        "{statuses:?}"
+    );
+    // While waiting, even the right code is not tried.
+    let (status, _, body) = code_step(&f, &pending, &totp.generate(now() + 30)).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(body.contains("Too many wrong codes"), "{body}");
+    // The client's address counts for passwords too.
+    let (response, _, _) = log_in(&f.brands, &f.portal, "alpha.example", "pat@alpha.example").await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+}
