@@ -7,6 +7,7 @@
 //! - `/_portico/theme.css` the default theme
 //! - `/_portico/brand-<hash>.css`, `/_portico/brand-<hash>.js` the brand's custom CSS and JS
 //! - `/_portico/logo/<hash>/<name>` the brand's logo
+//! - `/cdr`, `/cdr.csv`, `/breakout`, `/breakout.csv`, `/rates`, `/rates.csv` the reports
 //! - `/healthz` `ok`, for any host
 
 // Handlers answer refusals with a ready `Response` (a 404 page, a redirect); boxing them would
@@ -26,6 +27,9 @@ pub(crate) mod access;
 mod alerts;
 mod assets;
 pub(crate) mod brand;
+mod breakout;
+mod cdr;
+mod cells;
 pub(crate) mod contracts;
 mod dashboard;
 pub(crate) mod format;
@@ -36,6 +40,8 @@ mod packages;
 pub(crate) mod pages;
 mod payments;
 mod profile;
+mod rates;
+mod report;
 pub(crate) mod session;
 mod store_calls;
 mod tenant;
@@ -46,6 +52,8 @@ mod two_factor;
 mod tests;
 #[cfg(test)]
 mod tests_account;
+#[cfg(test)]
+mod tests_reports;
 
 pub use host::normalize as normalize_host;
 pub use tenant::Portal;
@@ -91,6 +99,13 @@ pub fn router(portal: Portal) -> Router {
             "/login/code",
             get(login_code::show).post(login_code::submit),
         )
+        // reports: calls, breakout, rates
+        .route("/cdr", get(cdr::show))
+        .route("/cdr.csv", get(cdr::csv))
+        .route("/breakout", get(breakout::show))
+        .route("/breakout.csv", get(breakout::csv))
+        .route("/rates", get(rates::show))
+        .route("/rates.csv", get(rates::csv))
         .route("/_portico/theme.css", get(assets::theme_css))
         .route("/_portico/{file}", get(assets::brand_file))
         .route("/_portico/logo/{hash}/{name}", get(assets::logo))

@@ -152,7 +152,6 @@ impl Account {
     }
 
     /// Whether the account is a carrier (carriers get the carrier column lists).
-    #[allow(dead_code)] // used by the section pages (issue 4), being written
     pub fn is_carrier(&self) -> bool {
         self.customer.kind == portico_protocol::CustomerKind::Carrier
     }

@@ -336,6 +336,10 @@ impl App {
         if self.customer.is_some() {
             return customer::command(self, cmd);
         }
+        if cmd == Cmd::Back {
+            // A top screen has nothing behind it.
+            return self.effect(Effect::Quit);
+        }
         let go = match cmd {
             Cmd::GoDomains => Some(Top::Domains),
             Cmd::GoCustomers => Some(Top::Customers),
@@ -587,6 +591,15 @@ mod tests {
         app.now = 1_030;
         app.reply(None, Reply::Ingest(status(160)));
         assert_eq!(app.ingest.per_minute, Some(120));
+    }
+
+    #[test]
+    fn back_on_a_top_screen_quits() {
+        let mut app = App::new(Theme::new(false), "s".into(), 0);
+        press(&mut app, "2");
+        app.take_effects();
+        press(&mut app, "q");
+        assert_eq!(app.take_effects(), vec![Effect::Quit]);
     }
 
     #[test]

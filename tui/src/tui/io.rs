@@ -18,7 +18,7 @@ use crate::cli::connect::{Connection, Wait, deadline};
 use crate::cli::error::io_reason;
 
 /// How often the status line's figures are asked for.
-const STATUS_EVERY: Duration = Duration::from_secs(5);
+const STATUS_EVERY: Duration = Duration::from_secs(2);
 /// How long to wait between two connection attempts.
 const RETRY_EVERY: Duration = Duration::from_secs(1);
 /// Size of one piece of a rate card import: small enough to show progress.
@@ -140,6 +140,7 @@ pub async fn run(
     replies: mpsc::Sender<(Option<u64>, Reply)>,
 ) {
     let mut first = Some(first);
+    let mut lost = false;
     loop {
         let opened = match first.take() {
             Some(conn) => Ok(conn),
@@ -148,11 +149,13 @@ pub async fn run(
         let conn = match opened {
             Ok(conn) => conn,
             Err(e) => {
-                if replies
-                    .send((None, Reply::Down(e.message().to_string())))
-                    .await
-                    .is_err()
-                {
+                // After a loss, say so until the daemon is back, with why it is not yet.
+                let reason = if lost {
+                    format!("the daemon went away; reconnecting… ({})", e.message())
+                } else {
+                    e.message().to_string()
+                };
+                if replies.send((None, Reply::Down(reason))).await.is_err() {
                     return;
                 }
                 // Requests made while down fail at once rather than hang.
@@ -190,7 +193,7 @@ pub async fn run(
         };
         let mut status = tokio::time::interval(STATUS_EVERY);
         let mut link = link;
-        let lost = loop {
+        let why = loop {
             tokio::select! {
                 _ = status.tick() => {
                     match link.call(Wait::Normal, |c| link.admin.ingest_status(c)).await {
@@ -221,9 +224,10 @@ pub async fn run(
         let _ = replies
             .send((
                 None,
-                Reply::Down(format!("the daemon went away ({lost}); reconnecting…")),
+                Reply::Down(format!("the daemon went away ({why}); reconnecting…")),
             ))
             .await;
+        lost = true;
         tokio::time::sleep(RETRY_EVERY).await;
     }
 }

@@ -83,7 +83,16 @@ impl Term {
     pub fn run_editor(&mut self, editor: &str, path: &Path) -> Result<(), String> {
         restore();
         let result = run_editor(editor, path);
-        let back = enter().and_then(|()| self.terminal.clear());
+        // The editor drew over the screen: blank what ratatui thinks is there, so that the
+        // next frame is drawn whole (`Terminal::clear` would ask the terminal for the cursor
+        // position, which races with the restarted event reader).
+        let back = enter()
+            .and_then(|()| execute!(io::stdout(), terminal::Clear(terminal::ClearType::All)))
+            .and_then(|()| {
+                self.terminal
+                    .draw(|f| f.render_widget(ratatui::widgets::Clear, f.area()))
+                    .map(|_| ())
+            });
         if let Err(e) = back {
             return Err(format!("cannot take the terminal back: {e}"));
         }
