@@ -6,12 +6,14 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod approvals;
 mod cdr;
 mod enums;
 mod money;
 mod tls;
 mod types;
 
+pub use approvals::ContractApproval;
 pub use cdr::*;
 pub use enums::*;
 pub use money::{Micros, MoneyError};

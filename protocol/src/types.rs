@@ -273,6 +273,9 @@ pub struct CustomerDetail {
     /// Its balance.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub balance: Option<crate::Balance>,
+    /// Its contacts' approvals of its contracts, by contract id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub approvals: Vec<crate::ContractApproval>,
 }
 
 /// A portal login of a customer.

@@ -20,7 +20,6 @@ pub fn amount(amount: Micros, code: &str) -> String {
 }
 
 /// `amount` as a plain number with the currency's minor units, for tables and CSV.
-#[allow(dead_code)] // used by the section pages (issue 4), being written
 pub fn number(amount: Micros, code: &str) -> String {
     money::format_minor(amount, currency::minor_units(code))
 }

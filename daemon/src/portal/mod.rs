@@ -24,24 +24,34 @@ use axum::routing::{get, post};
 use crate::store::Store;
 
 pub(crate) mod access;
+mod alerts;
 mod assets;
 pub(crate) mod brand;
 mod breakout;
 mod cdr;
 mod cells;
+pub(crate) mod contracts;
 mod dashboard;
 pub(crate) mod format;
 mod host;
 mod login;
+mod login_code;
+mod packages;
 pub(crate) mod pages;
+mod payments;
+mod profile;
 mod rates;
 mod report;
 pub(crate) mod session;
+mod store_calls;
 mod tenant;
 pub(crate) mod throttle;
+mod two_factor;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_account;
 #[cfg(test)]
 mod tests_reports;
 
@@ -67,6 +77,28 @@ pub fn router(portal: Portal) -> Router {
         .route("/", get(dashboard::show))
         .route("/login", get(login::show).post(login::submit))
         .route("/logout", post(login::logout))
+        // account pages (issue 4)
+        .route("/payments", get(payments::show))
+        .route("/alerts", get(alerts::show).post(alerts::save))
+        .route("/packages", get(packages::show))
+        .route("/contracts", get(contracts::list))
+        .route(
+            "/contracts/{id}",
+            get(contracts::show).post(contracts::approve),
+        )
+        .route("/profile", get(profile::show).post(profile::save))
+        .route(
+            "/password",
+            get(profile::password_form).post(profile::change_password),
+        )
+        .route("/two-factor", get(two_factor::show))
+        .route("/two-factor/start", post(two_factor::start))
+        .route("/two-factor/confirm", post(two_factor::confirm))
+        .route("/two-factor/off", post(two_factor::turn_off))
+        .route(
+            "/login/code",
+            get(login_code::show).post(login_code::submit),
+        )
         // reports: calls, breakout, rates
         .route("/cdr", get(cdr::show))
         .route("/cdr.csv", get(cdr::csv))

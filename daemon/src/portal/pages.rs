@@ -33,6 +33,8 @@ pub struct Chrome {
     pub account: Option<AccountBar>,
     /// The left navigation (empty before login).
     pub nav: Vec<NavItem>,
+    /// A required contract to approve, linked from every page.
+    pub contract_due: Option<super::contracts::ContractDue>,
 }
 
 /// The brand's logo in the top bar.
@@ -107,6 +109,7 @@ impl Chrome {
             scripts: brand.scripts.clone(),
             account: None,
             nav: Vec::new(),
+            contract_due: None,
         };
         (chrome, brand.page_csp())
     }
@@ -152,6 +155,7 @@ impl Chrome {
             csrf: account.session.csrf.clone(),
             pending_approval: account.customer.status == CustomerStatus::PendingApproval,
         });
+        chrome.contract_due = account.contract_due.clone();
         chrome.nav = NAV
             .iter()
             .filter(|(_, _, section)| section.is_none_or(|s| account.sections.shows(s)))

@@ -125,8 +125,10 @@ pub struct Account {
     pub logo: Option<FileInfo>,
     /// The balance, when the balance section is visible.
     pub balance: Option<Balance>,
-    #[allow(dead_code)] // used by the section pages (issue 4), being written
     pub client: IpAddr,
+    /// A required contract not yet approved (when the contracts section is visible): every
+    /// page links to it.
+    pub contract_due: Option<super::contracts::ContractDue>,
 }
 
 impl Account {
@@ -295,7 +297,13 @@ fn load(
     } else {
         None
     };
+    let contract_due = if sections.shows(Section::Contracts) {
+        super::contracts::first_due(tx, customer.id)?
+    } else {
+        None
+    };
     Ok(Ok(Account {
+        contract_due,
         domain,
         customer,
         contact,

@@ -18,6 +18,7 @@ macro_rules! with_table {
     };
 }
 
+mod account;
 pub mod cdr;
 mod codec;
 mod export;

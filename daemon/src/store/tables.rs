@@ -2,8 +2,8 @@
 //! a change of layout is a new name plus a migration that moves the rows.
 
 use portico_protocol::{
-    Alert, AuditEntry, Contact, Contract, Customer, Domain, FileInfo, Package, Payment, Rate,
-    RateCard, Route,
+    Alert, AuditEntry, Contact, Contract, ContractApproval, Customer, Domain, FileInfo, Package,
+    Payment, Rate, RateCard, Route,
 };
 use redb::TableDefinition;
 use serde::{Deserialize, Serialize};
@@ -52,6 +52,11 @@ pub const SESSIONS: TableDefinition<&[u8; 32], Json<SessionRecord>> =
     TableDefinition::new("sessions@1");
 /// One-time tokens by SHA-256 of the token.
 pub const TOKENS: TableDefinition<&[u8; 32], Json<TokenRecord>> = TableDefinition::new("tokens@1");
+/// Contract approvals given on the portal by (customer, contract).
+pub const CONTRACT_APPROVALS: TableDefinition<(u64, u64), Json<ContractApproval>> =
+    TableDefinition::new("contract_approvals@1");
+/// The last TOTP time step each contact logged in with (a code is never accepted twice).
+pub const TOTP_STEPS: TableDefinition<u64, u64> = TableDefinition::new("totp_steps@1");
 /// The audit log by sequence number.
 pub const AUDIT: TableDefinition<u64, Json<AuditEntry>> = TableDefinition::new("audit@1");
 
@@ -146,5 +151,6 @@ records! {
     Package => "package@1",
     Contract => "contract@1",
     AuditEntry => "audit_entry@1",
+    ContractApproval => "contract_approval@1",
     portico_protocol::QuarantineEntry => "quarantine_entry@1",
 }

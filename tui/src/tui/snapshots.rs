@@ -140,6 +140,7 @@ fn detail() -> CustomerDetail {
             low_balance: false,
             exhausted: false,
         }),
+        approvals: vec![],
     }
 }
 

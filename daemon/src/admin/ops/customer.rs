@@ -168,6 +168,7 @@ pub fn show(tx: &Tx, id: u64) -> AdminResult<CustomerDetail> {
         contracts: tx.children::<Contract>(id)?,
         template_of: template_of(tx, id)?,
         balance: Some(crate::reports::balance(tx, id)?),
+        approvals: tx.contract_approvals(id)?,
         customer,
     })
 }

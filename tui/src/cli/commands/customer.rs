@@ -498,6 +498,7 @@ mod tests {
             }],
             template_of: vec!["portal.localhost".into()],
             balance: None,
+            approvals: vec![],
         };
         let text = render_detail(&detail);
         assert!(text.contains("name:          Demo\\nCustomer\n"), "{text}");
@@ -556,6 +557,7 @@ mod tests {
             contracts: vec![],
             template_of: vec![],
             balance: None,
+            approvals: vec![],
         };
         assert!(!render_detail(&detail).contains("balance:\n"));
         detail.balance = Some(balance(false));
