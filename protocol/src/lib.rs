@@ -227,4 +227,9 @@ pub trait Admin {
     async fn customer_balance(customer_id: u64) -> AdminResult<Balance>;
     /// Ingest counters.
     async fn ingest_status() -> AdminResult<IngestStatus>;
+
+    /// Sends a test mail through a domain's SMTP settings to `to`. Answers what was sent
+    /// through which server, or an error that names the server and what failed (connect, TLS,
+    /// login, refused mail) and what to change.
+    async fn domain_smtp_test(fqdn: String, to: String) -> AdminResult<String>;
 }
