@@ -43,6 +43,8 @@ pub struct ForgotPage {
     pub csrf: String,
     pub email: String,
     pub error: Option<String>,
+    /// The domain has no SMTP settings: no link can be mailed.
+    pub no_mail: bool,
 }
 
 /// The new-password page of a reset link.
@@ -92,6 +94,7 @@ async fn forgot_page(
         csrf,
         email,
         error,
+        no_mail: domain.smtp.is_none(),
     };
     with_cookie(html(status, &csp, &page), cookie)
 }

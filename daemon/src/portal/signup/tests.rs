@@ -750,7 +750,29 @@ async fn reset_requests_are_limited_and_need_smtp_and_the_domain() {
     let (status, page) = forgot(&brands, &portal, "alpha.example", "pat@bravo.example").await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("If an account exists"), "{page}");
-    // bravo has no SMTP: the same answer there too.
+    // bravo has no SMTP: its form says so; a request gets the same answer all the same.
+    let (_, page) = send(
+        &brands,
+        &portal,
+        "GET",
+        "bravo.example",
+        "/forgot",
+        &[],
+        None,
+    )
+    .await;
+    assert!(page.contains("id=\"forgot-no-mail\""), "{page}");
+    let (_, page) = send(
+        &brands,
+        &portal,
+        "GET",
+        "alpha.example",
+        "/forgot",
+        &[],
+        None,
+    )
+    .await;
+    assert!(!page.contains("id=\"forgot-no-mail\""), "{page}");
     let (status, page) = forgot(&brands, &portal, "bravo.example", "pat@bravo.example").await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("If an account exists"), "{page}");
