@@ -9,10 +9,12 @@
 
 pub mod admin;
 pub mod bins;
+pub mod browser;
 pub mod cli;
 pub mod daemon;
 pub mod http;
 pub mod png;
+pub mod smtp;
 
 pub use cli::{Cli, Run, assert_mentions, assert_one_error_line, first_difference};
 pub use daemon::{Daemon, DaemonBuilder};

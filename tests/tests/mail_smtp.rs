@@ -1,142 +1,16 @@
-//! End to end with a real SMTP server on loopback (Debian's `python3-aiosmtpd`) and the real
-//! `porticod` and `portico`: `portico domain smtp-test` delivers a mail (and names what failed
+//! End to end with a real SMTP server on loopback (Debian's `python3-aiosmtpd`, through
+//! `portico_tests::smtp`) and the real `porticod` and `portico`: `portico domain smtp-test` delivers a mail (and names what failed
 //! when it cannot), and a password reset mailed by the portal arrives with a link to the plain
 //! HTTP port it was asked on, which works once.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use portico_tests::Daemon;
 use portico_tests::daemon::free_port;
-
-/// The aiosmtpd handler: each message becomes `NNNNNN.json` with its envelope, subject and
-/// decoded text.
-const HANDLER: &str = r#"
-import email, email.policy, itertools, json, os
-
-class Sink:
-    def __init__(self, directory):
-        self.directory = directory
-        self.counter = itertools.count(1)
-
-    @classmethod
-    def from_cli(cls, parser, *args):
-        return cls(args[0])
-
-    async def handle_DATA(self, server, session, envelope):
-        msg = email.message_from_bytes(envelope.original_content or envelope.content,
-                                       policy=email.policy.default)
-        body = msg.get_body(preferencelist=('plain', 'html'))
-        record = {'rcpt_tos': list(envelope.rcpt_tos), 'subject': str(msg.get('subject', '')),
-                  'text': body.get_content() if body is not None else ''}
-        path = os.path.join(self.directory, '%06d.json' % next(self.counter))
-        with open(path + '.tmp', 'w') as f:
-            json.dump(record, f)
-        os.rename(path + '.tmp', path)
-        return '250 OK'
-"#;
-
-/// A running aiosmtpd, stopped when dropped.
-struct Smtp {
-    child: Child,
-    port: u16,
-    out: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Smtp {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-#[derive(Debug, serde::Deserialize)]
-struct Mail {
-    rcpt_tos: Vec<String>,
-    subject: String,
-    text: String,
-}
-
-impl Smtp {
-    fn start() -> Smtp {
-        let python = "/usr/bin/python3";
-        let ok = Command::new(python)
-            .args(["-c", "import aiosmtpd"])
-            .output()
-            .is_ok_and(|o| o.status.success());
-        assert!(
-            ok,
-            "python3 -m aiosmtpd is missing: `apt-get install python3-aiosmtpd` (./.ci/run \
-             installs it)"
-        );
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("portico_e2e_sink.py"), HANDLER).unwrap();
-        let out = dir.path().join("mail");
-        std::fs::create_dir(&out).unwrap();
-        for _ in 0..3 {
-            let port = free_port();
-            let mut child = Command::new(python)
-                .args(["-m", "aiosmtpd", "-n", "-l"])
-                .arg(format!("127.0.0.1:{port}"))
-                .args(["-c", "portico_e2e_sink.Sink"])
-                .arg(&out)
-                .env("PYTHONPATH", dir.path())
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("starting python3 -m aiosmtpd");
-            let deadline = Instant::now() + Duration::from_secs(20);
-            while Instant::now() < deadline && child.try_wait().unwrap().is_none() {
-                if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                    return Smtp {
-                        child,
-                        port,
-                        out,
-                        _dir: dir,
-                    };
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        panic!("aiosmtpd did not start on loopback");
-    }
-
-    fn mails(&self) -> Vec<Mail> {
-        let mut paths: Vec<PathBuf> = std::fs::read_dir(&self.out)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|x| x == "json"))
-            .collect();
-        paths.sort();
-        paths
-            .iter()
-            .map(|p| serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap())
-            .collect()
-    }
-
-    fn wait_for(&self, to: &str) -> Mail {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Some(mail) = self
-                .mails()
-                .into_iter()
-                .find(|m| m.rcpt_tos.iter().any(|r| r == to))
-            {
-                return mail;
-            }
-            assert!(Instant::now() < deadline, "no mail to {to} within 20 s");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
+use portico_tests::smtp::SmtpServer;
 
 /// One HTTP/1.1 request to `127.0.0.1:port` (one connection); answers status, headers, body.
 fn request(
@@ -237,7 +111,7 @@ fn smtp_flags(port: u16) -> Vec<String> {
 
 #[test]
 fn smtp_test_delivers_a_mail_and_names_what_failed() {
-    let smtp = Smtp::start();
+    let smtp = SmtpServer::start();
     let d = Daemon::start();
     let cli = d.cli();
     let mut add = vec![
@@ -249,7 +123,7 @@ fn smtp_test_delivers_a_mail_and_names_what_failed() {
         "--brand-name".into(),
         "Brand Voice".into(),
     ];
-    add.extend(smtp_flags(smtp.port));
+    add.extend(smtp_flags(smtp.port()));
     cli.json(&add);
 
     let out = cli.ok([
@@ -262,13 +136,13 @@ fn smtp_test_delivers_a_mail_and_names_what_failed() {
     assert!(
         out.contains(&format!(
             "sent a test mail to noc@customer.example through 127.0.0.1:{} (none)",
-            smtp.port
+            smtp.port()
         )),
         "{out}"
     );
-    let mail = smtp.wait_for("noc@customer.example");
+    let mail = smtp.wait_for_mail_to("noc@customer.example");
     assert_eq!(mail.subject, "Brand Voice: test mail from Portico");
-    assert!(mail.text.contains("brand.example"), "{}", mail.text);
+    assert!(mail.body().contains("brand.example"), "{}", mail.body());
 
     // A server that is not there: the error names it and what to check.
     let closed = free_port();
@@ -290,6 +164,29 @@ fn smtp_test_delivers_a_mail_and_names_what_failed() {
         ],
         &[&[&server], &["connection refused"], &["--smtp-port"]],
     );
+    // STARTTLS to a server whose certificate this host does not trust: a TLS error.
+    let tls = SmtpServer::start_with_starttls();
+    cli.ok([
+        "domain",
+        "set",
+        "brand.example",
+        "--smtp-port",
+        &tls.port().to_string(),
+        "--smtp-security",
+        "starttls",
+    ]);
+    let server = format!("127.0.0.1:{}", tls.port());
+    cli.refused(
+        &[
+            "domain",
+            "smtp-test",
+            "brand.example",
+            "--to",
+            "noc@customer.example",
+        ],
+        &[&[&server], &["TLS"], &["certificate"]],
+    );
+    assert!(tls.messages().is_empty());
     // No SMTP at all.
     cli.ok(["domain", "set", "brand.example", "--no-smtp"]);
     cli.refused(
@@ -302,12 +199,12 @@ fn smtp_test_delivers_a_mail_and_names_what_failed() {
         ],
         &[&["has no SMTP settings"], &["--smtp-host"]],
     );
-    assert_eq!(smtp.mails().len(), 1);
+    assert_eq!(smtp.messages().len(), 1);
 }
 
 #[test]
 fn a_reset_mail_arrives_and_its_link_works_once() {
-    let smtp = Smtp::start();
+    let smtp = SmtpServer::start();
     let d = Daemon::start();
     let cli = d.cli();
     let port = d.http_port();
@@ -320,7 +217,7 @@ fn a_reset_mail_arrives_and_its_link_works_once() {
         "--brand-name".into(),
         "Brand Voice".into(),
     ];
-    add.extend(smtp_flags(smtp.port));
+    add.extend(smtp_flags(smtp.port()));
     cli.json(&add);
     let customer = cli.json([
         "customer",
@@ -359,14 +256,9 @@ fn a_reset_mail_arrives_and_its_link_works_once() {
         "{page}"
     );
 
-    let mail = smtp.wait_for("pat@customer.example");
+    let mail = smtp.wait_for_mail_to("pat@customer.example");
     assert_eq!(mail.subject, "Brand Voice: set a new password");
-    let link = mail
-        .text
-        .split_whitespace()
-        .find(|w| w.contains("/reset/"))
-        .expect("a reset link")
-        .to_owned();
+    let link = mail.link_containing("/reset/").expect("a reset link");
     // The link leads back to the plain HTTP port the request came in on.
     let prefix = format!("http://brand.example:{port}/reset/");
     assert!(link.starts_with(&prefix), "{link}");
@@ -413,7 +305,7 @@ fn a_reset_mail_arrives_and_its_link_works_once() {
 
 #[test]
 fn a_sign_up_is_confirmed_by_the_mailed_link() {
-    let smtp = Smtp::start();
+    let smtp = SmtpServer::start();
     let d = Daemon::start();
     let cli = d.cli();
     let port = d.http_port();
@@ -428,7 +320,7 @@ fn a_sign_up_is_confirmed_by_the_mailed_link() {
         "--customer-signup".into(),
         "yes".into(),
     ];
-    add.extend(smtp_flags(smtp.port));
+    add.extend(smtp_flags(smtp.port()));
     cli.json(&add);
     let host = format!("brand.example:{port}");
 
@@ -464,14 +356,11 @@ fn a_sign_up_is_confirmed_by_the_mailed_link() {
     assert_eq!(status, 200);
     assert!(page.contains("Confirm your e-mail address first"), "{page}");
 
-    let mail = smtp.wait_for("nora@newco.example");
+    let mail = smtp.wait_for_mail_to("nora@newco.example");
     assert_eq!(mail.subject, "Brand Voice: confirm your e-mail address");
     let link = mail
-        .text
-        .split_whitespace()
-        .find(|w| w.contains("/confirm/"))
-        .expect("a confirmation link")
-        .to_owned();
+        .link_containing("/confirm/")
+        .expect("a confirmation link");
     let base = format!("http://brand.example:{port}");
     assert!(link.starts_with(&format!("{base}/confirm/")), "{link}");
     let (status, _, page) = request(port, &host, "GET", &link[base.len()..], "", None);

@@ -41,6 +41,8 @@ pub struct CallRow {
     pub time: String,
     pub destination: String,
     pub destination_name: String,
+    /// No rate matched the number: stored without a charge.
+    pub unrated: bool,
     pub duration: String,
     pub charge: String,
     pub connected: bool,
@@ -138,6 +140,7 @@ pub async fn show(State(portal): State<Portal>, account: Account) -> Response {
                 time: format::time(c.call_time, &zone),
                 destination: c.destination,
                 destination_name: c.destination_name,
+                unrated: !c.rated,
                 duration: format::duration(u64::from(c.billsec)),
                 charge: format::amount(c.charge, &currency),
                 connected: c.connected,

@@ -44,6 +44,17 @@ pub fn time(unix: i64, tz: &jiff::tz::TimeZone) -> String {
     }
 }
 
+/// Unix seconds as `2026-11-27 14:05 CET` in `tz`, for the top bar.
+pub fn time_with_zone(unix: i64, tz: &jiff::tz::TimeZone) -> String {
+    match jiff::Timestamp::from_second(unix) {
+        Ok(ts) => ts
+            .to_zoned_datetime(tz.clone())
+            .strftime("%Y-%m-%d %H:%M %Z")
+            .to_string(),
+        Err(_) => String::new(),
+    }
+}
+
 /// Unix seconds as `2026-11-27` in `tz`.
 #[allow(dead_code)] // used by the section pages (issue 4), being written
 pub fn date(unix: i64, tz: &jiff::tz::TimeZone) -> String {

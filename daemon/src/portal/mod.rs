@@ -9,6 +9,7 @@
 //! - `/_portico/theme.css` the default theme
 //! - `/_portico/brand-<hash>.css`, `/_portico/brand-<hash>.js` the brand's custom CSS and JS
 //! - `/_portico/logo/<hash>/<name>` the brand's logo
+//! - `/cdr`, `/cdr.csv`, `/breakout`, `/breakout.csv`, `/rates`, `/rates.csv` the reports
 //! - `/healthz` `ok`, for any host
 
 // Handlers answer refusals with a ready `Response` (a 404 page, a redirect); boxing them would
@@ -27,12 +28,17 @@ use crate::store::Store;
 pub(crate) mod access;
 mod assets;
 pub(crate) mod brand;
+mod breakout;
+mod cdr;
+mod cells;
 mod dashboard;
 pub(crate) mod format;
 mod host;
 pub(crate) mod links;
 mod login;
 pub(crate) mod pages;
+mod rates;
+mod report;
 mod reset;
 pub(crate) mod session;
 mod signup;
@@ -41,6 +47,8 @@ pub(crate) mod throttle;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_reports;
 
 pub use host::normalize as normalize_host;
 pub use tenant::Portal;
@@ -82,6 +90,13 @@ pub fn router(portal: Portal) -> Router {
             "/reset/{token}",
             get(reset::show_reset).post(reset::submit_reset),
         )
+        // reports: calls, breakout, rates
+        .route("/cdr", get(cdr::show))
+        .route("/cdr.csv", get(cdr::csv))
+        .route("/breakout", get(breakout::show))
+        .route("/breakout.csv", get(breakout::csv))
+        .route("/rates", get(rates::show))
+        .route("/rates.csv", get(rates::csv))
         .route("/_portico/theme.css", get(assets::theme_css))
         .route("/_portico/{file}", get(assets::brand_file))
         .route("/_portico/logo/{hash}/{name}", get(assets::logo))

@@ -147,7 +147,7 @@ impl Chrome {
                 .as_ref()
                 .map(|b| format::amount(b.balance, &b.currency)),
             balance_low: account.balance.as_ref().is_some_and(|b| b.low_balance),
-            now: format::time(crate::admin::service::now(), &zone),
+            now: format::time_with_zone(crate::admin::service::now(), &zone),
             zone: zone.iana_name().unwrap_or("UTC").to_owned(),
             csrf: account.session.csrf.clone(),
             pending_approval: account.customer.status == CustomerStatus::PendingApproval,

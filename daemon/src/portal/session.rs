@@ -131,7 +131,6 @@ pub struct Account {
 
 impl Account {
     /// 404 unless `section` is visible to this account.
-    #[allow(dead_code)] // used by the section pages (issue 4), being written
     pub fn require(&self, section: Section) -> Result<(), Response> {
         if self.sections.shows(section) {
             Ok(())
@@ -151,7 +150,6 @@ impl Account {
     }
 
     /// Whether the account is a carrier (carriers get the carrier column lists).
-    #[allow(dead_code)] // used by the section pages (issue 4), being written
     pub fn is_carrier(&self) -> bool {
         self.customer.kind == portico_protocol::CustomerKind::Carrier
     }
