@@ -244,4 +244,8 @@ pub trait Admin {
     async fn domain_cert_remove(fqdn: String) -> AdminResult<DomainTls>;
     /// The local CA's root certificate in PEM, for browsers to trust (`[tls] mode = "local"`).
     async fn ca_export() -> AdminResult<String>;
+    /// Sends a test mail through a domain's SMTP settings to `to`. Answers what was sent
+    /// through which server, or an error that names the server and what failed (connect, TLS,
+    /// login, refused mail) and what to change.
+    async fn domain_smtp_test(fqdn: String, to: String) -> AdminResult<String>;
 }

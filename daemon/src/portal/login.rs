@@ -79,7 +79,9 @@ fn with_cookie(mut response: Response, cookie: Option<HeaderValue>) -> Response 
     response
 }
 
-async fn login_page(
+/// The log-in page with an optional error or notice (also shown after a confirmation link or a
+/// password reset).
+pub(super) async fn login_page(
     portal: &Portal,
     domain: &portico_protocol::Domain,
     headers: &HeaderMap,
@@ -133,6 +135,8 @@ enum Outcome {
     /// The password was right but the client's network is not on the contact's allow-list.
     Network,
     Suspended,
+    /// The password was right but the e-mail address of a self sign-up is not confirmed yet.
+    Unconfirmed,
 }
 
 /// `POST /login`.
@@ -188,6 +192,9 @@ pub async fn submit(
         }
         if customer.status == CustomerStatus::Suspended {
             return Ok(Outcome::Suspended);
+        }
+        if record.unconfirmed {
+            return Ok(Outcome::Unconfirmed);
         }
         if !session::ip_allowed(&record.contact.ip_allow, client) {
             return Ok(Outcome::Network);
@@ -249,6 +256,10 @@ pub async fn submit(
         Ok(Outcome::Suspended) => {
             "This account is suspended. Contact your provider to have it reopened.".to_owned()
         }
+        Ok(Outcome::Unconfirmed) => format!(
+            "Confirm your e-mail address first: open the link in the mail sent to {email}. No \
+             mail? Look in the spam folder, or use \"Forgotten your password?\" to get a new link."
+        ),
         Ok(Outcome::Network) => {
             tracing::info!(fqdn = %domain.fqdn, %client, "portal: login from a network not allowed");
             format!(

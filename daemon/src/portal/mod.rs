@@ -4,6 +4,8 @@
 //! Routes:
 //! - `/` the dashboard (or the way to the log-in page)
 //! - `/login`, `/logout` logging in and out
+//! - `/signup`, `/signup/carrier` self sign-up; `/confirm/{token}` the e-mail confirmation link
+//! - `/forgot`, `/reset/{token}` forgotten passwords
 //! - `/_portico/theme.css` the default theme
 //! - `/_portico/brand-<hash>.css`, `/_portico/brand-<hash>.js` the brand's custom CSS and JS
 //! - `/_portico/logo/<hash>/<name>` the brand's logo
@@ -34,6 +36,7 @@ pub(crate) mod contracts;
 mod dashboard;
 pub(crate) mod format;
 mod host;
+pub(crate) mod links;
 mod login;
 mod login_code;
 mod packages;
@@ -42,7 +45,9 @@ mod payments;
 mod profile;
 mod rates;
 mod report;
+mod reset;
 pub(crate) mod session;
+mod signup;
 mod store_calls;
 mod tenant;
 pub(crate) mod throttle;
@@ -99,6 +104,24 @@ pub fn router(portal: Portal) -> Router {
             "/login/code",
             get(login_code::show).post(login_code::submit),
         )
+        // Sign-up, e-mail confirmation and forgotten passwords.
+        .route(
+            "/signup",
+            get(signup::show_customer).post(signup::submit_customer),
+        )
+        .route(
+            "/signup/carrier",
+            get(signup::show_carrier).post(signup::submit_carrier),
+        )
+        .route("/confirm/{token}", get(signup::confirm))
+        .route(
+            "/forgot",
+            get(reset::show_forgot).post(reset::submit_forgot),
+        )
+        .route(
+            "/reset/{token}",
+            get(reset::show_reset).post(reset::submit_reset),
+        )
         // reports: calls, breakout, rates
         .route("/cdr", get(cdr::show))
         .route("/cdr.csv", get(cdr::csv))
@@ -129,7 +152,9 @@ pub async fn serve(
     }
     axum::serve(
         listener,
-        router(portal).into_make_service_with_connect_info::<SocketAddr>(),
+        router(portal)
+            .layer(axum::Extension(links::Scheme::Http))
+            .into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
     .await

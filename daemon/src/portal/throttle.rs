@@ -69,6 +69,16 @@ impl AttemptKeys {
             client: format!("{action} {}", keys.client),
         }
     }
+
+    /// A key for an action limited per subject, e.g. reset mails per account (`subject` is
+    /// the typed e-mail address, so the limit says nothing about whether it exists).
+    pub fn subject(action: &str, subject: &str) -> Self {
+        let key = format!("{action} subject {}", subject.trim().to_lowercase());
+        AttemptKeys {
+            account: key.clone(),
+            client: key,
+        }
+    }
 }
 
 impl Throttle {
@@ -114,6 +124,58 @@ impl Throttle {
     /// many accounts is still slowed down).
     pub fn succeeded(&self, keys: &AttemptKeys) {
         self.lock().remove(&keys.account);
+    }
+
+    /// For actions allowed `max` times per `window` (sign-ups, reset mails; keys of their own,
+    /// see [`AttemptKeys::client_only`]): counts this one and answers `Ok`, or, when `max` were
+    /// counted in the window already, counts nothing and answers how long until it ends.
+    /// `window` is at most an hour (entries are forgotten after that).
+    pub fn take(&self, keys: &AttemptKeys, max: u32, window: Duration) -> Result<(), Duration> {
+        self.take_at(keys, max, window.min(FORGET_AFTER), Instant::now())
+    }
+
+    fn take_at(
+        &self,
+        keys: &AttemptKeys,
+        max: u32,
+        window: Duration,
+        now: Instant,
+    ) -> Result<(), Duration> {
+        let mut entries = self.lock();
+        if entries.len() >= PRUNE_AT {
+            entries.retain(|_, e| now.duration_since(e.last) < FORGET_AFTER);
+        }
+        let mut keys_of = vec![&keys.account];
+        if keys.client != keys.account {
+            keys_of.push(&keys.client);
+        }
+        // Here `last` is when the window started and `failures` what it counted.
+        let mut wait = Duration::ZERO;
+        for key in &keys_of {
+            if let Some(e) = entries.get(*key) {
+                let age = now.duration_since(e.last);
+                if age < window && e.failures >= max {
+                    wait = wait.max(window - age);
+                }
+            }
+        }
+        if !wait.is_zero() {
+            return Err(wait);
+        }
+        for key in keys_of {
+            let entry = entries.entry(key.clone()).or_insert(Entry {
+                failures: 0,
+                last: now,
+            });
+            if now.duration_since(entry.last) >= window {
+                *entry = Entry {
+                    failures: 0,
+                    last: now,
+                };
+            }
+            entry.failures = entry.failures.saturating_add(1);
+        }
+        Ok(())
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Entry>> {
@@ -162,6 +224,42 @@ mod tests {
         t.succeeded(&moved);
         assert_eq!(t.wait_at(&moved, now), Duration::ZERO);
         assert_eq!(t.wait_at(&other, now), Duration::from_secs(4));
+    }
+
+    #[test]
+    fn take_allows_max_per_window() {
+        let t = Throttle::default();
+        let ip = IpAddr::from([192, 0, 2, 7]);
+        let k = AttemptKeys::client_only("signup", ip);
+        let hour = Duration::from_secs(3600);
+        let now = Instant::now();
+        for _ in 0..5 {
+            assert_eq!(t.take_at(&k, 5, hour, now), Ok(()));
+        }
+        let later = now + Duration::from_secs(600);
+        assert_eq!(
+            t.take_at(&k, 5, hour, later),
+            Err(Duration::from_secs(3000))
+        );
+        // Its own action and other addresses are not touched; a new window starts afresh.
+        let other = AttemptKeys::client_only("signup", IpAddr::from([192, 0, 2, 8]));
+        assert_eq!(t.take_at(&other, 5, hour, later), Ok(()));
+        assert_eq!(
+            t.wait_at(&keys("x@a.example", "192.0.2.7"), later),
+            Duration::ZERO
+        );
+        assert_eq!(t.take_at(&k, 5, hour, now + hour), Ok(()));
+        let s = AttemptKeys::subject("forgot", "Pat@A.example ");
+        assert_eq!(t.take_at(&s, 1, hour, now), Ok(()));
+        assert!(
+            t.take_at(
+                &AttemptKeys::subject("forgot", "pat@a.example"),
+                1,
+                hour,
+                now
+            )
+            .is_err()
+        );
     }
 
     #[test]

@@ -85,6 +85,10 @@ pub struct ContactRecord {
     /// SHA-256 hashes (hex) of the unused two-factor recovery codes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub recovery_codes: Vec<String>,
+    /// Signed up by itself and its e-mail address not confirmed yet: it cannot log in until
+    /// the confirmation link (or a password reset link) was opened.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unconfirmed: bool,
 }
 
 // Debug by hand: a logged record must not carry the password hash or the TOTP secret.

@@ -40,6 +40,8 @@ pub fn server_config(tls: &Tls) -> Result<Arc<ServerConfig>, rustls::Error> {
 
 /// The portal router with HSTS on every answer.
 pub fn https_router(tls: &Tls, portal: Router) -> Router {
+    // Mail links (sign-up, reset) are built with the scheme the request came in by.
+    let portal = portal.layer(axum::Extension(crate::portal::links::Scheme::Https));
     let max_age = tls.config().hsts_max_age;
     if max_age == 0 {
         return portal;
@@ -145,10 +147,12 @@ async fn connection(
 /// The plain-HTTP router: HTTP-01 answers, redirects for names with a certificate (when
 /// `[tls] redirect`), and the portal for the rest.
 pub fn http_router(tls: &Tls, portal: Router) -> Router {
-    portal.layer(axum::middleware::from_fn_with_state(
-        tls.clone(),
-        plain_http,
-    ))
+    portal
+        .layer(axum::Extension(crate::portal::links::Scheme::Http))
+        .layer(axum::middleware::from_fn_with_state(
+            tls.clone(),
+            plain_http,
+        ))
 }
 
 async fn plain_http(State(tls): State<Tls>, req: Request, next: Next) -> Response {

@@ -76,6 +76,7 @@ pub fn add(
         password_hash: password.hash,
         totp_secret: None,
         recovery_codes: Vec::new(),
+        unconfirmed: false,
     };
     tx.put_contact(&record)?;
     Ok((
