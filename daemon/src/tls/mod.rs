@@ -120,10 +120,11 @@ impl Tls {
                 config.acme_contact.clone(),
             )
         });
+        let resolver = Resolver::new(config.default_sni.as_deref());
         let shared = Arc::new(Shared {
             config,
             store,
-            resolver: Resolver::default(),
+            resolver,
             tokens: RwLock::new(HashMap::new()),
             dns,
             acme,
