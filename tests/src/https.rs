@@ -78,14 +78,28 @@ pub fn served_serial(name: &str, port: u16) -> Result<String, String> {
     })
 }
 
+/// The serial of the certificate served to a client that sends no SNI.
+pub fn served_serial_without_sni(port: u16) -> Result<String, String> {
+    served_with(port, "-noservername", "-serial").map(|s| {
+        s.trim()
+            .trim_start_matches("serial=")
+            .trim()
+            .to_ascii_uppercase()
+    })
+}
+
 /// The issuer line of the certificate served for `name`.
 pub fn served_issuer(name: &str, port: u16) -> Result<String, String> {
     served(name, port, "-issuer").map(|s| s.trim().to_string())
 }
 
 fn served(name: &str, port: u16, what: &str) -> Result<String, String> {
+    served_with(port, &format!("-servername {name}"), what)
+}
+
+fn served_with(port: u16, sni: &str, what: &str) -> Result<String, String> {
     let script = format!(
-        "openssl s_client -connect 127.0.0.1:{port} -servername {name} </dev/null 2>/dev/null \
+        "openssl s_client -connect 127.0.0.1:{port} {sni} </dev/null 2>/dev/null \
          | openssl x509 -noout {what}"
     );
     let out = Command::new("bash")
@@ -97,7 +111,7 @@ fn served(name: &str, port: u16, what: &str) -> Result<String, String> {
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     } else {
         Err(format!(
-            "no certificate for {name} on port {port}: {}",
+            "no certificate served ({sni}) on port {port}: {}",
             String::from_utf8_lossy(&out.stderr).trim()
         ))
     }

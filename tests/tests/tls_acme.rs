@@ -266,3 +266,25 @@ fn a_ca_that_is_down_is_retried_with_backoff_then_the_clock_drives_renewal() {
     assert_ne!(new_serial, serial);
     assert!(orders_logged(&d, "portal.acme.test") >= 2);
 }
+
+#[test]
+fn a_ca_rejecting_every_nonce_fails_with_its_problem_then_a_fresh_ca_issues() {
+    let mut s = setup();
+    s.pebble.env("PEBBLE_WFE_NONCEREJECT", "100");
+    s.pebble.start();
+    s.dns.set_cname("portal.acme.test", TARGET);
+    let d = s.daemon("http-01", "");
+    add(&d, "portal.acme.test");
+    let failed = wait_status(&d, "portal.acme.test", "failed", |s| state(s) == "failed");
+    let problem = failed["state"]["problem"].as_str().unwrap();
+    assert!(
+        problem.contains("badNonce"),
+        "the CA's problem type is kept: {problem}"
+    );
+
+    // The CA comes back healthy: the next retry (after the backoff) goes through.
+    s.pebble.stop();
+    s.pebble.env("PEBBLE_WFE_NONCEREJECT", "0");
+    s.pebble.start();
+    assert_served_by_pebble(&d, &s.pebble, "portal.acme.test");
+}

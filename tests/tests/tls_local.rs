@@ -60,8 +60,21 @@ fn dev_serves_every_added_domain_over_https_from_the_local_ca() {
     assert!(https::get("portal.beta.test", port, "/", &root).is_ok());
     let unknown = https::served_serial("unknown.test", port);
     assert!(unknown.is_err(), "an unknown name got {unknown:?}");
+    let no_sni = https::served_serial_without_sni(port);
+    assert!(no_sni.is_err(), "a client without SNI got {no_sni:?}");
     let err = https::get("unknown.test", port, "/", &root).unwrap_err();
     assert!(!err.contains("Acme"), "{err}");
+
+    // A removed domain's certificate is no longer served (no restart either).
+    d.cli().ok(["domain", "rm", "portal.beta.test"]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while https::served_serial("portal.beta.test", port).is_ok() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "a removed domain is still served"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
 
     // --dev stays usable over plain HTTP (no redirect) and sends no HSTS.
     let plain = portico_tests::http::get(d.http_port(), "portal.acme.test", "/login");
@@ -98,6 +111,7 @@ listen = ["127.0.0.1:{port}"]
 mode = "local"
 listen = ["127.0.0.1:{https_port}"]
 check_interval_ms = 200
+default_sni = "portal.beta.test"
 "#,
         )
         .start();
@@ -106,6 +120,13 @@ check_interval_ms = 200
     d.cli()
         .ok(["domain", "add", "portal.beta.test", "--currencies", "USD"]);
     wait_status(&d, "portal.acme.test", "active", |s| state(s) == "active");
+    let beta = wait_status(&d, "portal.beta.test", "active", |s| state(s) == "active");
+    // A client without SNI gets the configured default's certificate; an unknown name none.
+    assert_eq!(
+        https::serial_key(&https::served_serial_without_sni(d.https_port()).unwrap()),
+        https::serial_key(beta["cert"]["serial"].as_str().unwrap())
+    );
+    assert!(https::served_serial("unknown.test", d.https_port()).is_err());
     let root = export_root(&d);
     let page = https::get("portal.acme.test", d.https_port(), "/login", &root).unwrap();
     assert_eq!(page.status, 200);

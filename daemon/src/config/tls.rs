@@ -14,6 +14,7 @@
 //! hsts_max_age = 31536000              # 0: no HSTS header
 //! redirect = true                      # plain HTTP → HTTPS for names with a certificate
 //! caa_identities = ["letsencrypt.org"] # the CA's CAA name (default for Let's Encrypt)
+//! default_sni = "portal.carrier.example"  # certificate for clients that send no SNI
 //! ```
 
 use std::net::SocketAddr;
@@ -47,6 +48,7 @@ pub(super) struct RawTls {
     retry_max_secs: Option<u64>,
     clock_file: Option<PathBuf>,
     caa_identities: Option<Vec<String>>,
+    default_sni: Option<String>,
 }
 
 /// Where certificates come from.
@@ -106,6 +108,9 @@ pub struct TlsConfig {
     pub clock_file: Option<PathBuf>,
     /// CAA issuer names of the CA (`letsencrypt.org`); empty: CAA is not checked.
     pub caa_identities: Vec<String>,
+    /// The domain whose certificate a client that sends no SNI gets (old clients, IP URLs);
+    /// `None`: such a client gets no certificate.
+    pub default_sni: Option<String>,
 }
 
 impl TlsConfig {
@@ -129,6 +134,7 @@ impl TlsConfig {
             retry_max: Duration::from_secs(86_400),
             clock_file: None,
             caa_identities: Vec::new(),
+            default_sni: None,
         }
     }
 
@@ -319,7 +325,18 @@ impl TlsConfig {
             }
             None => Vec::new(),
         };
+        let default_sni = match raw.default_sni.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(name) => Some(crate::portal::normalize_host(name).ok_or_else(|| {
+                invalid(
+                    shown,
+                    "tls.default_sni",
+                    format!("\"{name}\" is not a domain name; write a portal domain's FQDN"),
+                )
+            })?),
+        };
         Ok(TlsConfig {
+            default_sni,
             caa_identities,
             mode,
             listen: if mode == TlsMode::Off {
@@ -419,6 +436,10 @@ mod tests {
             (
                 "[tls]\nmode = \"local\"\norders_per_hour = 0\n",
                 "tls.orders_per_hour",
+            ),
+            (
+                "[tls]\nmode = \"local\"\ndefault_sni = \"10.0.0.1\"\n",
+                "tls.default_sni",
             ),
         ] {
             let err = load(text, false).unwrap_err();

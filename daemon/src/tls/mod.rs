@@ -103,8 +103,7 @@ pub enum TlsError {
 impl Tls {
     /// Sets TLS up: the DNS checker, the ACME client, the local CA (created once), and every
     /// stored certificate loaded into the resolver, so that a restart serves them at once
-    /// without ordering again. Blocks on the store: call it off the async runtime... or at
-    /// start, before serving.
+    /// without ordering again. It reads the store (blocking): call it from a blocking thread.
     pub fn new(config: TlsConfig, store: Store) -> Result<Tls, TlsError> {
         let dns = match (&config.mode, &config.cname_target) {
             (TlsMode::Acme, Some(target)) => Some(
@@ -120,10 +119,11 @@ impl Tls {
                 config.acme_contact.clone(),
             )
         });
+        let resolver = Resolver::new(config.default_sni.as_deref());
         let shared = Arc::new(Shared {
             config,
             store,
-            resolver: Resolver::default(),
+            resolver,
             tokens: RwLock::new(HashMap::new()),
             dns,
             acme,

@@ -16,11 +16,20 @@ type Map = Arc<HashMap<String, Arc<CertifiedKey>>>;
 /// SNI → certificate. Cloning shares the same maps.
 #[derive(Debug, Default, Clone)]
 pub struct Resolver {
+    default_sni: Option<Arc<str>>,
     certs: Arc<RwLock<Map>>,
     challenges: Arc<RwLock<HashMap<String, Arc<CertifiedKey>>>>,
 }
 
 impl Resolver {
+    /// A resolver that gives clients without SNI the certificate of `default_sni`, if set.
+    pub fn new(default_sni: Option<&str>) -> Resolver {
+        Resolver {
+            default_sni: default_sni.map(Arc::from),
+            ..Resolver::default()
+        }
+    }
+
     /// Replaces every certificate at once.
     pub fn replace_all(&self, certs: HashMap<String, Arc<CertifiedKey>>) {
         if let Ok(mut guard) = self.certs.write() {
@@ -93,9 +102,12 @@ pub fn is_acme_challenge(hello: &ClientHello<'_>) -> bool {
 
 impl ResolvesServerCert for Resolver {
     fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
-        // No SNI, or a name without a certificate: no certificate, so no brand is shown to a
-        // client that asked for another name.
-        let name = hello.server_name()?.to_ascii_lowercase();
+        // A name without a certificate gets none, so no brand is shown to a client that asked
+        // for another name; no SNI at all gets the configured default, if any.
+        let Some(name) = hello.server_name() else {
+            return self.default_sni.as_deref().and_then(|n| self.lookup(n));
+        };
+        let name = name.to_ascii_lowercase();
         let name = name.strip_suffix('.').unwrap_or(&name);
         if is_acme_challenge(&hello) {
             return self.challenges.read().ok()?.get(name).cloned();
