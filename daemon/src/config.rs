@@ -32,6 +32,9 @@ use serde::Deserialize;
 
 use crate::ingest::formats::{Format, GenericMapping};
 
+pub mod keys;
+mod summary;
+
 /// Where the packaged config lives.
 pub const DEFAULT_CONFIG: &str = "/etc/portico/porticod.toml";
 

@@ -3,6 +3,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod admin;
+pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod ingest;
