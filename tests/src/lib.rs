@@ -11,6 +11,7 @@ pub mod admin;
 pub mod bins;
 pub mod cli;
 pub mod daemon;
+pub mod docs;
 pub mod http;
 pub mod png;
 
