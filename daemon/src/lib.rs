@@ -9,6 +9,7 @@ pub mod demo;
 pub mod ingest;
 pub mod model;
 pub mod portal;
+pub mod reload;
 pub mod reports;
 mod runtime;
 pub mod store;

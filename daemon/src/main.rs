@@ -23,7 +23,11 @@ fn main() -> ExitCode {
         print!("{}", config.summary(file));
         return ExitCode::SUCCESS;
     }
-    match porticod::run(config, args.demo) {
+    let source = porticod::reload::ConfigSource {
+        path: args.config.clone(),
+        overrides,
+    };
+    match porticod::run(config, args.demo, source) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("porticod: {e:#}");

@@ -29,9 +29,16 @@ pub struct DaemonBuilder {
     http_port: Option<u16>,
     args: Vec<String>,
     config: Option<String>,
+    env: Vec<(String, String)>,
 }
 
 impl DaemonBuilder {
+    /// Set an environment variable for `porticod` (e.g. `NOTIFY_SOCKET`).
+    pub fn env(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
     /// Start with `--demo`.
     pub fn demo(mut self) -> Self {
         self.demo = true;
@@ -75,6 +82,7 @@ impl DaemonBuilder {
             demo: self.demo,
             args: self.args,
             config: self.config,
+            env: self.env,
             child: None,
             starts: 0,
             dir,
@@ -95,6 +103,7 @@ pub struct Daemon {
     demo: bool,
     args: Vec<String>,
     config: Option<String>,
+    env: Vec<(String, String)>,
     child: Option<Child>,
     starts: u32,
 }
@@ -234,6 +243,7 @@ impl Daemon {
             cmd.arg("--demo");
         }
         cmd.args(&self.args)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .current_dir(self.dir())
             .stdin(Stdio::null())
             .stdout(stdout)
