@@ -64,6 +64,14 @@ print a summary of the settings and exit 0, or print the file, the key and the r
 `systemctl reload porticod`."
     )]
     pub check_config: bool,
+    /// Replace the store with a backup made by `portico backup` (the daemon must be stopped)
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with_all = ["demo", "check_config"],
+        long_help = "Replace the store (DATA_DIR/portico.redb) with FILE, a backup written by `portico backup`, and exit. Refused while a daemon runs on the store: stop it first (systemctl stop porticod). FILE is checked before anything changes; the current store is kept as DATA_DIR/portico.redb.before-restore-TIME; the restored file gets the data directory's owner. A backup from an older release is upgraded when the daemon next starts."
+    )]
+    pub restore: Option<PathBuf>,
 }
 
 impl Args {
@@ -98,5 +106,6 @@ mod tests {
         assert!(args.check_config);
         assert_eq!(args.config, Some(PathBuf::from("/x.toml")));
         assert!(Args::try_parse_from(["porticod", "--check-config", "--demo"]).is_err());
+        assert!(Args::try_parse_from(["porticod", "--restore", "f", "--check-config"]).is_err());
     }
 }

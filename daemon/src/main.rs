@@ -23,6 +23,26 @@ fn main() -> ExitCode {
         print!("{}", config.summary(file));
         return ExitCode::SUCCESS;
     }
+    if let Some(file) = &args.restore {
+        return match porticod::store::backup::restore(file, &config.store_path()) {
+            Ok(done) => {
+                println!(
+                    "restored {} into {} (schema version {})",
+                    file.display(),
+                    done.store.display(),
+                    done.schema_version
+                );
+                if let Some(previous) = done.previous {
+                    println!("the store it replaced is kept as {}", previous.display());
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("porticod: restore refused: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let source = porticod::reload::ConfigSource {
         path: args.config.clone(),
         overrides,

@@ -22,6 +22,9 @@ _portico() {
             portico,audit)
                 cmd="portico__subcmd__audit"
                 ;;
+            portico,backup)
+                cmd="portico__subcmd__backup"
+                ;;
             portico,cdr)
                 cmd="portico__subcmd__cdr"
                 ;;
@@ -285,6 +288,9 @@ _portico() {
                 ;;
             portico__subcmd__help,audit)
                 cmd="portico__subcmd__help__subcmd__audit"
+                ;;
+            portico__subcmd__help,backup)
+                cmd="portico__subcmd__help__subcmd__backup"
                 ;;
             portico__subcmd__help,cdr)
                 cmd="portico__subcmd__help__subcmd__cdr"
@@ -569,7 +575,7 @@ _portico() {
 
     case "${cmd}" in
         portico)
-            opts="-h -V --socket --json --help --version version domain file customer contact ratecard route payment alert package contract cdr report audit export help"
+            opts="-h -V --socket --json --help --version version domain file customer contact ratecard route payment alert package contract cdr report audit export backup help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -715,6 +721,24 @@ _portico() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        portico__subcmd__backup)
+            opts="-h --socket --json --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --socket)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2229,7 +2253,7 @@ _portico() {
             return 0
             ;;
         portico__subcmd__help)
-            opts="version domain file customer contact ratecard route payment alert package contract cdr report audit export help"
+            opts="version domain file customer contact ratecard route payment alert package contract cdr report audit export backup help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2285,6 +2309,20 @@ _portico() {
             return 0
             ;;
         portico__subcmd__help__subcmd__audit)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        portico__subcmd__help__subcmd__backup)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

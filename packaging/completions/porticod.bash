@@ -23,7 +23,7 @@ _porticod() {
 
     case "${cmd}" in
         porticod)
-            opts="-h -V --config --data-dir --admin-socket --http-listen --dev --demo --check-config --help --version"
+            opts="-h -V --config --data-dir --admin-socket --http-listen --dev --demo --check-config --restore --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -42,6 +42,10 @@ _porticod() {
                     return 0
                     ;;
                 --http-listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --restore)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

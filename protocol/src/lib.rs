@@ -6,11 +6,13 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod backup;
 mod cdr;
 mod enums;
 mod money;
 mod types;
 
+pub use backup::*;
 pub use cdr::*;
 pub use enums::*;
 pub use money::{Micros, MoneyError};
@@ -227,4 +229,12 @@ pub trait Admin {
     async fn customer_balance(customer_id: u64) -> AdminResult<Balance>;
     /// Ingest counters.
     async fn ingest_status() -> AdminResult<IngestStatus>;
+
+    /// Takes a consistent copy of the store (while no change can commit; changes wait for the
+    /// copy) and checks it by opening it. The copy is kept for this connection until it closes
+    /// or the next `backup_start`; read it with `backup_read`.
+    async fn backup_start() -> AdminResult<BackupInfo>;
+    /// Up to `len` bytes (at most [`BACKUP_CHUNK_BYTES`]) of the copy from `offset`; fewer only
+    /// at its end.
+    async fn backup_read(offset: u64, len: u32) -> AdminResult<Blob>;
 }

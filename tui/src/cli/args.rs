@@ -126,6 +126,22 @@ produced it. Passwords appear only as their hashes.",
         after_help = "Example:\n  portico export > portico-export.json"
     )]
     Export,
+    /// Write a consistent copy of the daemon's store to FILE while it runs
+    #[command(
+        long_about = "Ask the running daemon for a consistent copy of its store (taken while no \
+change can commit, and checked by opening it) and write it to FILE, replacing FILE if it exists. \
+The copy travels in chunks, lands in FILE.partial and is renamed to FILE once its size and \
+SHA-256 match. Changes wait for the few seconds the daemon needs to copy the file. Restore it \
+with the daemon stopped: porticod --restore FILE.",
+        after_help = "Examples:\n  portico backup /var/backups/portico-$(date +%F).redb\n  \
+systemctl stop porticod && porticod --restore /var/backups/portico-2026-11-27.redb && \\\n      \
+systemctl start porticod"
+    )]
+    Backup {
+        /// Where to write the copy
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ use super::output::Format;
 
 pub mod alert;
 pub mod audit;
+pub mod backup;
 pub mod cdr;
 pub mod contact;
 pub mod contract;
@@ -66,5 +67,6 @@ pub async fn run(global: &GlobalArgs, command: Command) -> Result<String, CliErr
         Command::Report(c) => report::run(&session, c).await,
         Command::Audit(a) => audit::run(&session, a).await,
         Command::Export => export::run(&session).await,
+        Command::Backup { file } => backup::run(&session, &file).await,
     }
 }
