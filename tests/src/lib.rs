@@ -13,6 +13,7 @@ pub mod cli;
 pub mod daemon;
 pub mod docs;
 pub mod http;
+pub mod packages;
 pub mod png;
 
 pub use cli::{Cli, Run, assert_mentions, assert_one_error_line, first_difference};
