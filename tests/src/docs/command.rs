@@ -78,9 +78,14 @@ pub fn render(mut cmd: Command, extra: &Extra<'_>) -> String {
         .map(|a| a.to_string())
         .unwrap_or_default();
     let blocks = help_blocks(&after);
-    for block in blocks.iter().filter(|b| !is_examples(b)) {
-        page.section(block.heading.as_deref().unwrap_or("notes"));
+    for block in blocks.iter().filter(|b| !is_examples(b) && b.heading.is_some()) {
+        page.section(block.heading.as_deref().unwrap_or_default());
         block.render(&mut page);
+    }
+    let notes: Vec<&Block> = blocks.iter().filter(|b| b.heading.is_none()).collect();
+    if !notes.is_empty() {
+        page.section("notes");
+        notes.iter().for_each(|b| b.render(&mut page));
     }
     (extra.sections)(&mut page);
 

@@ -28,8 +28,8 @@ The socket is PORTICO_SOCKET or --socket PATH; without either, ./portico-data/ad
 exists (a development daemon started with `porticod --dev`), else /run/portico/admin.sock. Its
 users are root and the members of the portico-admin group.
 
-On success portico exits 0. On an error it prints one line `portico: <message>` on stderr and
-exits 1; a command line it cannot read exits 2.";
+Exit status: portico exits 0 on success. On an error it prints one line `portico: <message>`
+on stderr and exits 1; a command line it cannot read exits 2.";
 
 /// `portico`: the admin console of Portico.
 #[derive(Debug, Parser)]
