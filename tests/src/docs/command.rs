@@ -78,7 +78,10 @@ pub fn render(mut cmd: Command, extra: &Extra<'_>) -> String {
         .map(|a| a.to_string())
         .unwrap_or_default();
     let blocks = help_blocks(&after);
-    for block in blocks.iter().filter(|b| !is_examples(b) && b.heading.is_some()) {
+    for block in blocks
+        .iter()
+        .filter(|b| !is_examples(b) && b.heading.is_some())
+    {
         page.section(block.heading.as_deref().unwrap_or_default());
         block.render(&mut page);
     }
