@@ -34,6 +34,8 @@ use crate::ingest::formats::{Format, GenericMapping};
 
 mod tls;
 pub use tls::{Challenge, TlsConfig, TlsMode};
+pub mod keys;
+mod summary;
 
 /// Where the packaged config lives.
 pub const DEFAULT_CONFIG: &str = "/etc/portico/porticod.toml";

@@ -3,12 +3,14 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod admin;
+pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod ingest;
 pub mod mail;
 pub mod model;
 pub mod portal;
+pub mod reload;
 pub mod reports;
 mod runtime;
 pub mod store;

@@ -1,48 +1,16 @@
-//! `porticod`: parses flags and hands over to [`porticod::run`].
+//! `porticod`: parses flags ([`porticod::cli::Args`]) and hands over to [`porticod::run`].
 #![forbid(unsafe_code)]
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Parser;
-use porticod::config::{Config, Overrides};
-
-/// Portico daemon: white-label customer portal for VoIP carriers.
-#[derive(Debug, Parser)]
-#[command(name = "porticod", version, about, long_about = None)]
-struct Args {
-    /// Configuration file [default: /etc/portico/porticod.toml; optional with --dev]
-    #[arg(long, value_name = "PATH")]
-    config: Option<PathBuf>,
-    /// Directory of the store (portico.redb) [default: /var/lib/portico; ./portico-data with --dev]
-    #[arg(long, value_name = "DIR")]
-    data_dir: Option<PathBuf>,
-    /// Path of the admin socket [default: /run/portico/admin.sock; DATA_DIR/admin.sock with --dev]
-    #[arg(long, value_name = "PATH")]
-    admin_socket: Option<PathBuf>,
-    /// Portal plain-HTTP listen address, e.g. 127.0.0.1:8080 (repeatable)
-    #[arg(long, value_name = "ADDR")]
-    http_listen: Vec<String>,
-    /// Portal HTTPS listen address, e.g. 127.0.0.1:8443 (repeatable)
-    #[arg(long, value_name = "ADDR")]
-    https_listen: Vec<String>,
-    /// Development mode: data in ./portico-data, socket beside it, portal on http://127.0.0.1:8080 and https://127.0.0.1:8443 (local CA)
-    #[arg(long)]
-    dev: bool,
-    /// Seed the demo brand portal.localhost, a customer, a rate card and a payment
-    #[arg(long)]
-    demo: bool,
-}
+use porticod::cli::Args;
+use porticod::config::{Config, DEFAULT_CONFIG};
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let overrides = Overrides {
-        data_dir: args.data_dir,
-        admin_socket: args.admin_socket,
-        http_listen: args.http_listen,
-        https_listen: args.https_listen,
-        dev: args.dev,
-    };
+    let overrides = args.overrides();
     let config = match Config::load(args.config.as_deref(), &overrides) {
         Ok(c) => c,
         Err(e) => {
@@ -50,7 +18,36 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match porticod::run(config, args.demo) {
+    if args.check_config {
+        let file = args.config.as_deref().unwrap_or(Path::new(DEFAULT_CONFIG));
+        print!("{}", config.summary(file));
+        return ExitCode::SUCCESS;
+    }
+    if let Some(file) = &args.restore {
+        return match porticod::store::backup::restore(file, &config.store_path()) {
+            Ok(done) => {
+                println!(
+                    "restored {} into {} (schema version {})",
+                    file.display(),
+                    done.store.display(),
+                    done.schema_version
+                );
+                if let Some(previous) = done.previous {
+                    println!("the store it replaced is kept as {}", previous.display());
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("porticod: restore refused: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let source = porticod::reload::ConfigSource {
+        path: args.config.clone(),
+        overrides,
+    };
+    match porticod::run(config, args.demo, source) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("porticod: {e:#}");

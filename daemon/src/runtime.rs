@@ -1,5 +1,5 @@
 //! Start-up and shutdown: logging, store, admin socket, portal listeners, CDR ingest (HTTP
-//! endpoint, watched files), signals.
+//! endpoint, watched files), readiness, signals (SIGHUP: see [`crate::reload`]).
 
 use std::sync::Arc;
 
@@ -8,11 +8,14 @@ use tokio::sync::watch;
 
 use crate::admin::{self, State};
 use crate::config::Config;
+use crate::reload::{ConfigSource, LogFilter, Reloader, Watches, notify};
 use crate::store::Store;
+use sd_notify::NotifyState;
 
-/// Runs the daemon until SIGINT or SIGTERM.
-pub fn run(config: Config, demo: bool) -> anyhow::Result<()> {
-    init_logging(&config.log_level);
+/// Runs the daemon until SIGINT or SIGTERM; SIGHUP reads `source` again.
+pub fn run(config: Config, demo: bool, source: ConfigSource) -> anyhow::Result<()> {
+    let log = LogFilter::install(&config.log_level);
+    let reloader = Reloader::new(source, log);
     // One crypto provider for the whole process (rustls, and the ACME client's HTTPS), chosen
     // here rather than by whichever dependency asks first.
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -21,20 +24,10 @@ pub fn run(config: Config, demo: bool) -> anyhow::Result<()> {
         .thread_name("porticod")
         .build()
         .context("starting the async runtime")?;
-    runtime.block_on(serve(config, demo))
+    runtime.block_on(serve(config, demo, reloader))
 }
 
-fn init_logging(level: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("PORTICO_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_writer(std::io::stderr)
-        .try_init();
-}
-
-async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
+async fn serve(config: Config, demo: bool, mut reloader: Reloader) -> anyhow::Result<()> {
     std::fs::create_dir_all(&config.data_dir).with_context(|| {
         format!(
             "{}: cannot create the data directory",
@@ -106,6 +99,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     let ingest = crate::ingest::pipeline::Ingest::new(store.clone())
         .with_customer_variable(config.ingest.customer_variable.clone());
     start_ingest(&config, &ingest, &mut tasks, &stop_rx).await?;
+    let mut watches = Watches::start(ingest.clone(), &config.ingest.watch, stop_rx.clone());
 
     let listener = admin::socket::bind(&config.admin_socket, config.admin_group.as_deref()).await?;
     let _guard = admin::socket::SocketGuard(config.admin_socket.clone());
@@ -125,11 +119,17 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         crate::demo::print_welcome(&config, seeded);
     }
 
-    wait_for_signal().await?;
+    // Every listener is bound and the admin socket accepts: units ordered after porticod
+    // (and `systemctl start`, which waits for this) find it ready.
+    notify(&[NotifyState::Ready, NotifyState::Status("running")]);
+
+    wait_for_signal(&mut reloader, &mut watches).await?;
     tracing::info!("shutting down");
+    notify(&[NotifyState::Stopping]);
     let _ = stop_tx.send(true);
     let drained = tokio::time::timeout(std::time::Duration::from_secs(10), async {
         while tasks.join_next().await.is_some() {}
+        watches.join().await;
     })
     .await;
     if drained.is_err() {
@@ -146,7 +146,7 @@ async fn start_ingest(
     tasks: &mut tokio::task::JoinSet<()>,
     stop: &watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
-    use crate::ingest::{http, watch as watched};
+    use crate::ingest::http;
     let settings = &config.ingest;
     if !settings.listen.is_empty() {
         let endpoint = Arc::new(http::Endpoint::new(ingest.clone(), settings));
@@ -169,10 +169,6 @@ async fn start_ingest(
             });
         }
     }
-    for w in &settings.watch {
-        let watcher = watched::Watcher::new(ingest.clone(), w);
-        tasks.spawn(watched::run(watcher, w.poll, stopped(stop.clone())));
-    }
     Ok(())
 }
 
@@ -181,13 +177,17 @@ async fn stopped(mut rx: watch::Receiver<bool>) {
     let _ = rx.wait_for(|v| *v).await;
 }
 
-async fn wait_for_signal() -> anyhow::Result<()> {
+/// Waits for SIGTERM or SIGINT, reloading the configuration on each SIGHUP meanwhile.
+async fn wait_for_signal(reloader: &mut Reloader, watches: &mut Watches) -> anyhow::Result<()> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut term = signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
     let mut int = signal(SignalKind::interrupt()).context("installing the SIGINT handler")?;
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = int.recv() => {}
+    let mut hup = signal(SignalKind::hangup()).context("installing the SIGHUP handler")?;
+    loop {
+        tokio::select! {
+            _ = term.recv() => return Ok(()),
+            _ = int.recv() => return Ok(()),
+            _ = hup.recv() => reloader.reload(watches).await,
+        }
     }
-    Ok(())
 }

@@ -7,6 +7,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 mod approvals;
+mod backup;
 mod cdr;
 mod enums;
 mod money;
@@ -14,6 +15,7 @@ mod tls;
 mod types;
 
 pub use approvals::ContractApproval;
+pub use backup::*;
 pub use cdr::*;
 pub use enums::*;
 pub use money::{Micros, MoneyError};
@@ -248,4 +250,11 @@ pub trait Admin {
     /// through which server, or an error that names the server and what failed (connect, TLS,
     /// login, refused mail) and what to change.
     async fn domain_smtp_test(fqdn: String, to: String) -> AdminResult<String>;
+    /// Takes a consistent copy of the store (while no change can commit; changes wait for the
+    /// copy) and checks it by opening it. The copy is kept for this connection until it closes
+    /// or the next `backup_start`; read it with `backup_read`.
+    async fn backup_start() -> AdminResult<BackupInfo>;
+    /// Up to `len` bytes (at most [`BACKUP_CHUNK_BYTES`]) of the copy from `offset`; fewer only
+    /// at its end.
+    async fn backup_read(offset: u64, len: u32) -> AdminResult<Blob>;
 }

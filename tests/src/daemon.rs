@@ -30,9 +30,16 @@ pub struct DaemonBuilder {
     https_port: Option<u16>,
     args: Vec<String>,
     config: Option<String>,
+    env: Vec<(String, String)>,
 }
 
 impl DaemonBuilder {
+    /// Set an environment variable for `porticod` (e.g. `NOTIFY_SOCKET`).
+    pub fn env(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
     /// Start with `--demo`.
     pub fn demo(mut self) -> Self {
         self.demo = true;
@@ -84,6 +91,7 @@ impl DaemonBuilder {
             demo: self.demo,
             args: self.args,
             config: self.config,
+            env: self.env,
             child: None,
             starts: 0,
             dir,
@@ -105,6 +113,7 @@ pub struct Daemon {
     demo: bool,
     args: Vec<String>,
     config: Option<String>,
+    env: Vec<(String, String)>,
     child: Option<Child>,
     starts: u32,
 }
@@ -253,6 +262,7 @@ impl Daemon {
             cmd.arg("--demo");
         }
         cmd.args(&self.args)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .current_dir(self.dir())
             .stdin(Stdio::null())
             .stdout(stdout)

@@ -94,3 +94,45 @@ fn a_second_daemon_on_the_same_data_is_refused_and_the_first_keeps_running() {
     let list = d.cli().json(["domain", "list"]);
     assert_eq!(list[0]["fqdn"], "first.example");
 }
+
+#[test]
+fn check_config_validates_without_starting_anything() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let path = dir.path().join("porticod.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "data_dir = \"{}\"\n[http]\nlisten = [\"127.0.0.1:{}\"]\n[ingest]\nlisten = [\"127.0.0.1:{}\"]\nusername = \"fs\"\npassword = \"secret-value\"\n",
+            data.display(),
+            free_port(),
+            free_port()
+        ),
+    )
+    .unwrap();
+    let run = run_porticod(
+        ["--check-config", "--config", path.to_str().unwrap()],
+        dir.path(),
+    );
+    assert_eq!(run.code, 0, "{run}");
+    assert!(run.stdout.contains("porticod.toml: OK"), "{run}");
+    assert!(run.stdout.contains("basic auth"), "{run}");
+    assert!(
+        !run.stdout.contains("secret-value"),
+        "a password is shown:\n{run}"
+    );
+    assert!(!data.exists(), "--check-config created the data directory");
+
+    std::fs::write(&path, "[store]\ncache_mib = 3\n").unwrap();
+    let run = run_porticod(
+        ["--check-config", "--config", path.to_str().unwrap()],
+        dir.path(),
+    );
+    assert_eq!(run.code, 1, "{run}");
+    assert!(run.stdout.is_empty(), "{run}");
+    assert!(
+        run.stderr
+            .contains("porticod.toml: store.cache_mib: 3 is out of range"),
+        "{run}"
+    );
+}

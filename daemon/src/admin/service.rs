@@ -39,6 +39,8 @@ pub struct AdminServer {
     state: Arc<State>,
     peer: Peer,
     greeted: Arc<AtomicBool>,
+    /// This connection's backup copy (`backup_start`), removed when the connection ends.
+    backup: Arc<tokio::sync::Mutex<Option<tempfile::NamedTempFile>>>,
 }
 
 impl From<StoreError> for AdminError {
@@ -63,6 +65,7 @@ impl AdminServer {
             state,
             peer,
             greeted: Arc::new(AtomicBool::new(false)),
+            backup: Arc::default(),
         }
     }
 
@@ -582,6 +585,66 @@ impl Admin for AdminServer {
             })
         })
         .await
+    }
+
+    async fn backup_start(self, _: Context) -> AdminResult<BackupInfo> {
+        self.ready()?;
+        let store = self.state.store.clone();
+        let dir = store
+            .path()
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default();
+        let mut slot = self.backup.lock().await;
+        *slot = None;
+        tracing::info!(uid = ?self.peer.uid, pid = ?self.peer.pid, "backup: copying the store");
+        let (file, copied) = tokio::task::spawn_blocking(move || {
+            let file = tempfile::Builder::new()
+                .prefix(".portico-backup-")
+                .tempfile_in(&dir)
+                .map_err(|e| {
+                    AdminError::internal(format!(
+                        "{}: cannot create the backup copy: {e}",
+                        dir.display()
+                    ))
+                })?;
+            let copied = store.backup_to(file.path()).map_err(|e| match e {
+                crate::store::StoreError::Backup(reason) => AdminError::internal(reason),
+                other => AdminError::from(other),
+            })?;
+            Ok::<_, AdminError>((file, copied))
+        })
+        .await
+        .map_err(|e| AdminError::internal(format!("backup task failed: {e}")))??;
+        tracing::info!(size = copied.size, sha256 = %copied.sha256, "backup: copy taken and checked");
+        *slot = Some(file);
+        Ok(BackupInfo {
+            size: copied.size,
+            sha256: copied.sha256,
+            schema_version: copied.schema_version,
+            taken_at: now(),
+        })
+    }
+
+    async fn backup_read(self, _: Context, offset: u64, len: u32) -> AdminResult<Blob> {
+        use std::io::{Read as _, Seek as _, SeekFrom};
+        self.ready()?;
+        let slot = self.backup.lock().await;
+        let Some(file) = slot.as_ref() else {
+            return Err(AdminError::conflict(
+                "no backup copy on this connection; call backup_start first",
+            ));
+        };
+        let mut handle = file
+            .reopen()
+            .map_err(|e| AdminError::internal(format!("reading the backup copy: {e}")))?;
+        let len = len.min(BACKUP_CHUNK_BYTES) as usize;
+        let mut buf = Vec::with_capacity(len);
+        handle
+            .seek(SeekFrom::Start(offset))
+            .and_then(|_| handle.take(len as u64).read_to_end(&mut buf))
+            .map_err(|e| AdminError::internal(format!("reading the backup copy: {e}")))?;
+        Ok(Blob(buf))
     }
 
     async fn domain_smtp_test(self, _: Context, fqdn: String, to: String) -> AdminResult<String> {

@@ -72,7 +72,7 @@ fn create_account_tables(txn: &WriteTransaction) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn stored_version(db: &Database) -> Result<u64, StoreError> {
+pub(super) fn stored_version(db: &Database) -> Result<u64, StoreError> {
     let txn = db.begin_read()?;
     match txn.open_table(META) {
         Ok(table) => Ok(table.get(VERSION_KEY)?.map(|g| g.value()).unwrap_or(0)),

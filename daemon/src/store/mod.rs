@@ -19,6 +19,7 @@ macro_rules! with_table {
 }
 
 mod account;
+pub mod backup;
 pub mod cdr;
 mod codec;
 mod export;
@@ -70,6 +71,9 @@ pub enum StoreError {
     /// redb failed.
     #[error("store: {0}")]
     Redb(#[from] redb::Error),
+    /// A backup or restore step failed; the text names the file and what to do.
+    #[error("{0}")]
+    Backup(String),
 }
 
 macro_rules! redb_errors {

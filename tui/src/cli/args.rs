@@ -28,8 +28,8 @@ The socket is PORTICO_SOCKET or --socket PATH; without either, ./portico-data/ad
 exists (a development daemon started with `porticod --dev`), else /run/portico/admin.sock. Its
 users are root and the members of the portico-admin group.
 
-On success portico exits 0. On an error it prints one line `portico: <message>` on stderr and
-exits 1; a command line it cannot read exits 2.";
+Exit status: portico exits 0 on success. On an error it prints one line `portico: <message>`
+on stderr and exits 1; a command line it cannot read exits 2.";
 
 /// `portico`: the admin console of Portico.
 #[derive(Debug, Parser)]
@@ -129,6 +129,22 @@ produced it. Passwords appear only as their hashes.",
         after_help = "Example:\n  portico export > portico-export.json"
     )]
     Export,
+    /// Write a consistent copy of the daemon's store to FILE while it runs
+    #[command(
+        long_about = "Ask the running daemon for a consistent copy of its store (taken while no \
+change can commit, and checked by opening it) and write it to FILE, replacing FILE if it exists. \
+The copy travels in chunks, lands in FILE.partial and is renamed to FILE once its size and \
+SHA-256 match. Changes wait for the few seconds the daemon needs to copy the file. Restore it \
+with the daemon stopped: porticod --restore FILE.",
+        after_help = "Examples:\n  portico backup /var/backups/portico-$(date +%F).redb\n  \
+systemctl stop porticod && porticod --restore /var/backups/portico-2026-11-27.redb && \\\n      \
+systemctl start porticod"
+    )]
+    Backup {
+        /// Where to write the copy
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ use super::output::Format;
 
 pub mod alert;
 pub mod audit;
+pub mod backup;
 pub mod cdr;
 pub mod contact;
 pub mod contract;
@@ -68,5 +69,6 @@ pub async fn run(global: &GlobalArgs, command: Command) -> Result<String, CliErr
         Command::Audit(a) => audit::run(&session, a).await,
         Command::Ca(c) => tls::ca(&session, c).await,
         Command::Export => export::run(&session).await,
+        Command::Backup { file } => backup::run(&session, &file).await,
     }
 }
