@@ -37,8 +37,100 @@ pub struct Seeded {
     pub created: bool,
 }
 
+/// Calls the demo seeds: about 20 a day over the last 30 days.
+const DEMO_DAYS: i64 = 30;
+const DEMO_CALLS_PER_DAY: i64 = 20;
+
+/// Dialled numbers of the demo calls, one per rate of the demo card and one without a rate.
+const DEMO_NUMBERS: &[&str] = &[
+    "12125550143",
+    "13105550178",
+    "442079460123",
+    "447700900461",
+    "4930901820",
+    "4915123456789",
+    "33142685300",
+    "33612345678",
+    "8613800138000",
+];
+
+/// Asterisk Master.csv lines of the demo calls, ending before `now`; the same `now` gives the
+/// same calls (a small linear congruential generator, not a random source).
+fn demo_cdrs(now: i64) -> String {
+    let mut state: u64 = now.unsigned_abs() / 86_400;
+    let mut next = move |bound: u64| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) % bound.max(1)
+    };
+    let stamp = |t: i64| {
+        time::OffsetDateTime::from_unix_timestamp(t)
+            .map(|d| {
+                format!(
+                    "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+                    d.year(),
+                    u8::from(d.month()),
+                    d.day(),
+                    d.hour(),
+                    d.minute(),
+                    d.second()
+                )
+            })
+            .unwrap_or_default()
+    };
+    let mut out = String::new();
+    let first_day = now - DEMO_DAYS * 86_400;
+    for n in 0..DEMO_DAYS * DEMO_CALLS_PER_DAY {
+        let start = first_day + (n * 86_400) / DEMO_CALLS_PER_DAY + next(3_000) as i64;
+        let dst = DEMO_NUMBERS[next(DEMO_NUMBERS.len() as u64) as usize];
+        let answered = next(10) < 7;
+        let ring = 3 + next(20) as i64;
+        let billsec = if answered { 5 + next(300) as i64 } else { 0 };
+        let end = start + ring + billsec;
+        if end >= now {
+            continue;
+        }
+        let answer = if answered {
+            format!("\"{}\"", stamp(start + ring))
+        } else {
+            String::new()
+        };
+        let disposition = if answered { "ANSWERED" } else { "NO ANSWER" };
+        out.push_str(&format!(
+            "\"1001\",\"15550100\",\"{dst}\",\"demo\",\"\"\"Demo Desk\"\" <15550100>\",\
+             \"SIP/demo-{n:08x}\",\"SIP/carrier-{n:08x}\",\"Dial\",\"SIP/carrier/{dst}\",\
+             \"{}\",{answer},\"{}\",{},{billsec},\"{disposition}\",\"DOCUMENTATION\",\
+             \"demo-{n}\",\"\"\n",
+            stamp(start),
+            stamp(end),
+            ring + billsec,
+        ));
+    }
+    out
+}
+
 /// Seeds the demo data once; on later starts only renews the demo contact's password.
 pub fn seed(store: &Store) -> Result<Seeded, AdminError> {
+    let seeded = seed_accounts(store)?;
+    if seeded.created {
+        let ingest = crate::ingest::pipeline::Ingest::new(store.clone());
+        let chunk = portico_protocol::CdrImportChunk {
+            format: "asterisk-csv".into(),
+            source: "demo".into(),
+            first_line: 1,
+            header: None,
+            data: portico_protocol::Blob(demo_cdrs(now()).into_bytes()),
+            time_zone: None,
+            mapping: None,
+        };
+        let report = crate::ingest::import::import_chunk(&ingest, chunk)?;
+        tracing::info!(calls = report.imported, "demo: calls imported");
+    }
+    Ok(seeded)
+}
+
+fn seed_accounts(store: &Store) -> Result<Seeded, AdminError> {
     let password = ops::contact::NewPassword::prepare(None)?;
     store.write(|tx| {
         let at = now();
@@ -84,7 +176,7 @@ pub fn seed(store: &Store) -> Result<Seeded, AdminError> {
                 at,
                 customer.id,
                 PaymentSpec {
-                    amount: "25.00".into(),
+                    amount: "100.00".into(),
                     status: Some(PaymentStatus::Completed),
                     description: "Card payment #demo-seed".into(),
                 },
@@ -119,6 +211,14 @@ pub fn seed(store: &Store) -> Result<Seeded, AdminError> {
                     currencies: Some(vec!["USD".into(), "EUR".into()]),
                     template_customer: Some(Some(template.id)),
                     footer: Some("Portico Demo — a demo brand running on your own machine.".into()),
+                    ..Default::default()
+                },
+            )?;
+            ops::customer::set(
+                tx,
+                customer.id,
+                CustomerPatch {
+                    domain: Some(Some(DEMO_FQDN.into())),
                     ..Default::default()
                 },
             )?;
@@ -163,12 +263,6 @@ pub fn print_welcome(config: &Config, seeded: &Seeded) {
         Some(password) => {
             println!("  Login:    {DEMO_EMAIL}");
             println!("  Password: {password}   (new at every start)");
-            println!(
-                "            The account exists now; the portal's sign-in form opens in a later"
-            );
-            println!(
-                "            release, so the page shows the brand with the form switched off."
-            );
         }
         None => println!(
             "  Login:    {DEMO_EMAIL} was removed; add a contact with `portico contact add`"
@@ -177,7 +271,7 @@ pub fn print_welcome(config: &Config, seeded: &Seeded) {
     println!("  Admin:    portico --socket {socket} domain show {DEMO_FQDN}");
     println!();
     println!("  *.localhost names resolve to this machine in most browsers; with curl use");
-    println!("  curl -H 'Host: {DEMO_FQDN}' http://127.0.0.1:{port}/");
+    println!("  curl -H 'Host: {DEMO_FQDN}' http://127.0.0.1:{port}/login");
     println!("  Stop with Ctrl-C.");
     println!();
 }
@@ -214,5 +308,42 @@ mod tests {
             .domain;
         assert_eq!(domain.brand_name, "Portico Demo");
         assert!(domain.template_customer.is_some());
+    }
+
+    #[test]
+    fn demo_calls_are_imported_once_and_priced() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("portico.redb")).unwrap();
+        seed(&store).unwrap();
+        let customer = store
+            .read(|tx| tx.contact_by_email(DEMO_EMAIL))
+            .unwrap()
+            .unwrap()
+            .contact
+            .customer_id;
+        let count = |store: &Store| {
+            store
+                .read(|tx| {
+                    crate::reports::summary(
+                        tx,
+                        &portico_protocol::ReportQuery {
+                            customer_id: customer,
+                            from: None,
+                            to: None,
+                            per_day: false,
+                        },
+                    )
+                })
+                .unwrap()
+                .months
+                .iter()
+                .map(|m| (m.traffic.attempts, m.traffic.charge.0))
+                .fold((0, 0), |(a, c), (x, y)| (a + x, c + y))
+        };
+        let (attempts, charge) = count(&store);
+        assert!(attempts > 500, "{attempts} demo calls");
+        assert!(charge > 0, "the demo calls are priced");
+        seed(&store).unwrap();
+        assert_eq!(count(&store), (attempts, charge), "a restart adds no calls");
     }
 }

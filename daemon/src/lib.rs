@@ -6,6 +6,7 @@ pub mod admin;
 pub mod config;
 pub mod demo;
 pub mod ingest;
+pub mod mail;
 pub mod model;
 pub mod portal;
 pub mod reports;

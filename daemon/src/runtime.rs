@@ -60,14 +60,13 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
 
     let mut tasks = tokio::task::JoinSet::new();
-    let source: Arc<dyn crate::portal::PortalSource> = Arc::new(store.clone());
     let tls = {
         let (settings, store) = (config.tls.clone(), store.clone());
         tokio::task::spawn_blocking(move || crate::tls::Tls::new(settings, store))
             .await
             .context("setting up TLS")??
     };
-    let portal = crate::portal::router(source);
+    let portal = crate::portal::router(crate::portal::Portal::new(store.clone()));
     for addr in &config.http_listen {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
@@ -76,6 +75,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         let app = crate::tls::listener::http_router(&tls, portal.clone());
         let shutdown = stopped(stop_rx.clone());
         tasks.spawn(async move {
+            let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
             if let Err(e) = axum::serve(listener, app)
                 .with_graceful_shutdown(shutdown)
                 .await

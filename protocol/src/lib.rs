@@ -6,12 +6,14 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod approvals;
 mod cdr;
 mod enums;
 mod money;
 mod tls;
 mod types;
 
+pub use approvals::ContractApproval;
 pub use cdr::*;
 pub use enums::*;
 pub use money::{Micros, MoneyError};
@@ -19,7 +21,7 @@ pub use tls::*;
 pub use types::*;
 
 /// The version of this protocol. Bumped when a method or a type changes incompatibly.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// Largest frame either side accepts on the admin socket, in bytes. Large imports are sent in
 /// chunks below this size.
@@ -242,4 +244,8 @@ pub trait Admin {
     async fn domain_cert_remove(fqdn: String) -> AdminResult<DomainTls>;
     /// The local CA's root certificate in PEM, for browsers to trust (`[tls] mode = "local"`).
     async fn ca_export() -> AdminResult<String>;
+    /// Sends a test mail through a domain's SMTP settings to `to`. Answers what was sent
+    /// through which server, or an error that names the server and what failed (connect, TLS,
+    /// login, refused mail) and what to change.
+    async fn domain_smtp_test(fqdn: String, to: String) -> AdminResult<String>;
 }

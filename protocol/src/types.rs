@@ -222,6 +222,9 @@ pub struct Customer {
     pub overrides: BTreeMap<Section, Access>,
     /// When it was added.
     pub created_at: i64,
+    /// The portal domain its contacts log in on; `None`: they cannot log in anywhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
 }
 
 /// Fields of a customer to set: every `Some` is set, every `None` is kept.
@@ -239,6 +242,13 @@ pub struct CustomerPatch {
     pub debit_limit: Option<String>,
     /// The whole list of account codes.
     pub account_codes: Option<Vec<String>>,
+    /// The portal domain (FQDN) its contacts log in on; `Some(None)` unbinds it.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "clearable"
+    )]
+    pub domain: Option<Option<String>>,
 }
 
 /// A customer with everything that belongs to it.
@@ -263,6 +273,9 @@ pub struct CustomerDetail {
     /// Its balance.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub balance: Option<crate::Balance>,
+    /// Its contacts' approvals of its contracts, by contract id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub approvals: Vec<crate::ContractApproval>,
 }
 
 /// A portal login of a customer.
@@ -280,6 +293,15 @@ pub struct Contact {
     pub ip_allow: Vec<String>,
     /// When it was added.
     pub created_at: i64,
+    /// Phone number, as the contact typed it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub phone: String,
+    /// IANA time zone the portal shows times in; empty means UTC.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub time_zone: String,
+    /// Two-factor (TOTP) login is on.
+    #[serde(default)]
+    pub two_factor: bool,
 }
 
 /// A new portal login.

@@ -9,6 +9,7 @@
 
 pub mod admin;
 pub mod bins;
+pub mod browser;
 pub mod certs;
 pub mod cli;
 pub mod daemon;
@@ -16,6 +17,7 @@ pub mod http;
 pub mod https;
 pub mod pebble;
 pub mod png;
+pub mod smtp;
 
 pub use cli::{Cli, Run, assert_mentions, assert_one_error_line, first_difference};
 pub use daemon::{Daemon, DaemonBuilder};

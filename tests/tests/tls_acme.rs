@@ -101,7 +101,7 @@ fn assert_served_by_pebble(d: &Daemon, pebble: &Pebble, fqdn: &str) -> serde_jso
         "{status:#}"
     );
     let root = pebble.issuing_root();
-    let page = https::get(fqdn, d.https_port(), "/", &root)
+    let page = https::get(fqdn, d.https_port(), "/login", &root)
         .unwrap_or_else(|e| panic!("{fqdn}: {e}\n{}", d.logs()));
     assert_eq!(page.status, 200);
     assert!(page.body.contains("Acme Voice"), "{}", page.body);

@@ -37,7 +37,7 @@ fn dev_serves_every_added_domain_over_https_from_the_local_ca() {
     assert_eq!(status["cert"]["names"][0], "portal.acme.test");
 
     // Served without a restart, to a client that trusts only the exported root, over h2.
-    let page = https::get("portal.acme.test", port, "/", &root).unwrap();
+    let page = https::get("portal.acme.test", port, "/login", &root).unwrap();
     assert_eq!(page.status, 200, "{page:?}");
     assert!(page.body.contains("Acme Voice"), "{}", page.body);
     assert_eq!(page.http_version, "2");
@@ -77,7 +77,7 @@ fn dev_serves_every_added_domain_over_https_from_the_local_ca() {
     }
 
     // --dev stays usable over plain HTTP (no redirect) and sends no HSTS.
-    let plain = portico_tests::http::get(d.http_port(), "portal.acme.test", "/");
+    let plain = portico_tests::http::get(d.http_port(), "portal.acme.test", "/login");
     assert_eq!(plain.status, 200);
     assert_eq!(page.header("strict-transport-security"), None);
 
@@ -128,7 +128,7 @@ default_sni = "portal.beta.test"
     );
     assert!(https::served_serial("unknown.test", d.https_port()).is_err());
     let root = export_root(&d);
-    let page = https::get("portal.acme.test", d.https_port(), "/", &root).unwrap();
+    let page = https::get("portal.acme.test", d.https_port(), "/login", &root).unwrap();
     assert_eq!(page.status, 200);
     assert_eq!(
         page.header("strict-transport-security").as_deref(),

@@ -102,7 +102,7 @@ fn an_uploaded_certificate_is_checked_served_and_removable() {
     let page = https::get(
         "portal.acme.test",
         port,
-        "/",
+        "/login",
         std::path::Path::new(&ca_path),
     )
     .unwrap();

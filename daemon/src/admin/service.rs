@@ -584,6 +584,46 @@ impl Admin for AdminServer {
         .await
     }
 
+    async fn domain_smtp_test(self, _: Context, fqdn: String, to: String) -> AdminResult<String> {
+        let (record, to) = self
+            .read(move |tx| {
+                let name = crate::model::fqdn::normalize_fqdn(&fqdn)?;
+                let record = tx.domain(&name)?.ok_or_else(|| {
+                    AdminError::not_found(format!("domain \"{name}\" (see `portico domain list`)"))
+                })?;
+                let to = crate::model::contact::normalize_email("to", &to)?;
+                Ok((record, to))
+            })
+            .await?;
+        let fqdn = record.domain.fqdn.clone();
+        let Some(mailer) = crate::mail::Mailer::of(&record) else {
+            return Err(AdminError::invalid(
+                "smtp",
+                format!(
+                    "domain \"{fqdn}\" has no SMTP settings; set them with `portico domain set \
+                     {fqdn} --smtp-host HOST --smtp-from ADDRESS ...`"
+                ),
+            ));
+        };
+        let server = mailer.server();
+        let sent = mailer
+            .send(crate::mail::Outgoing {
+                to: to.clone(),
+                subject: "test mail from Portico".to_owned(),
+                text: format!(
+                    "This is a test mail from the Portico portal {fqdn}, sent through {server}.\n\n\
+                     Mails of this portal (sign-up confirmations, password resets) go out the same \
+                     way.\n"
+                ),
+            })
+            .await;
+        tracing::info!(uid = ?self.peer.uid, pid = ?self.peer.pid, %fqdn, %to, ok = sent.is_ok(), "admin: SMTP test mail");
+        match sent {
+            Ok(()) => Ok(format!("sent a test mail to {to} through {server}")),
+            Err(e) => Err(AdminError::invalid("smtp", e.0)),
+        }
+    }
+
     async fn domain_tls_list(self, _: Context) -> AdminResult<Vec<DomainTls>> {
         let tls = self.state.tls.clone();
         self.read(move |tx| tls.status_all(tx)).await

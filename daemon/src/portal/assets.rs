@@ -104,8 +104,16 @@ pub async fn logo(
     if domain.logo.as_deref() != Some(name.as_str()) {
         return missing();
     }
-    let source = portal.source.clone();
-    let found = match blocking(move || source.public_file(&name)).await {
+    let store = portal.store.clone();
+    let read = move || {
+        Ok(store.read(|tx| match tx.file_info(&name)? {
+            Some(info) => Ok::<_, crate::store::StoreError>(
+                tx.file_content(&name)?.map(|bytes| (info, bytes)),
+            ),
+            None => Ok(None),
+        })?)
+    };
+    let found = match blocking(read).await {
         Ok(found) => found,
         Err(err) => {
             tracing::error!(error = %err, "portal: reading the logo failed");

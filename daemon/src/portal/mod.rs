@@ -2,61 +2,138 @@
 //! with that brand's pages and files, or with a neutral page that shows no brand at all.
 //!
 //! Routes:
-//! - `/` the brand's start page
+//! - `/` the dashboard (or the way to the log-in page)
+//! - `/login`, `/logout` logging in and out
+//! - `/signup`, `/signup/carrier` self sign-up; `/confirm/{token}` the e-mail confirmation link
+//! - `/forgot`, `/reset/{token}` forgotten passwords
 //! - `/_portico/theme.css` the default theme
 //! - `/_portico/brand-<hash>.css`, `/_portico/brand-<hash>.js` the brand's custom CSS and JS
 //! - `/_portico/logo/<hash>/<name>` the brand's logo
+//! - `/cdr`, `/cdr.csv`, `/breakout`, `/breakout.csv`, `/rates`, `/rates.csv` the reports
 //! - `/healthz` `ok`, for any host
 
+// Handlers answer refusals with a ready `Response` (a 404 page, a redirect); boxing them would
+// only add noise to every handler.
+#![allow(clippy::result_large_err)]
+
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 
+use crate::store::Store;
+
+pub(crate) mod access;
+mod alerts;
 mod assets;
 pub(crate) mod brand;
+mod breakout;
+mod cdr;
+mod cells;
+pub(crate) mod contracts;
+mod dashboard;
+pub(crate) mod format;
 mod host;
-mod pages;
+pub(crate) mod links;
+mod login;
+mod login_code;
+mod packages;
+pub(crate) mod pages;
+mod payments;
+mod profile;
+mod rates;
+mod report;
+mod reset;
+pub(crate) mod session;
+mod signup;
+mod store_calls;
 mod tenant;
+pub(crate) mod throttle;
+mod two_factor;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_account;
+#[cfg(test)]
+mod tests_reports;
 
 pub use host::normalize as normalize_host;
+pub use tenant::Portal;
 
-/// An error of a [`PortalSource`]; logged, and answered with a neutral 500 page.
+/// An error of a blocking portal call; logged, and answered with a neutral 500 page.
 pub type SourceError = Box<dyn std::error::Error + Send + Sync>;
 
-/// What the portal reads. Calls block (the store is redb): the portal makes them on the
-/// blocking thread pool, never on the async runtime.
-pub trait PortalSource: Send + Sync + 'static {
-    /// The domain stored under `fqdn` (lower-case punycode, no port, no trailing dot).
-    fn domain(&self, fqdn: &str) -> Result<Option<portico_protocol::Domain>, SourceError>;
-
-    /// A file of the public file store, without its content (pages only need the name and
-    /// hash of a logo, not up to a MiB of bytes per view).
-    fn public_file_info(
-        &self,
-        name: &str,
-    ) -> Result<Option<portico_protocol::FileInfo>, SourceError>;
-
-    /// A file of the public file store, with its content.
-    fn public_file(
-        &self,
-        name: &str,
-    ) -> Result<Option<(portico_protocol::FileInfo, Vec<u8>)>, SourceError>;
+impl Portal {
+    /// The portal's shared state over `store`.
+    pub fn new(store: Store) -> Self {
+        Portal {
+            store,
+            throttle: Arc::new(throttle::Throttle::default()),
+        }
+    }
 }
 
-/// The portal's routes, for every domain `source` knows.
-pub fn router(source: Arc<dyn PortalSource>) -> Router {
+/// The portal's routes, for every domain the store knows.
+pub fn router(portal: Portal) -> Router {
     let branded = Router::new()
-        .route("/", get(pages::landing))
+        .route("/", get(dashboard::show))
+        .route("/login", get(login::show).post(login::submit))
+        .route("/logout", post(login::logout))
+        // account pages (issue 4)
+        .route("/payments", get(payments::show))
+        .route("/alerts", get(alerts::show).post(alerts::save))
+        .route("/packages", get(packages::show))
+        .route("/contracts", get(contracts::list))
+        .route(
+            "/contracts/{id}",
+            get(contracts::show).post(contracts::approve),
+        )
+        .route("/profile", get(profile::show).post(profile::save))
+        .route(
+            "/password",
+            get(profile::password_form).post(profile::change_password),
+        )
+        .route("/two-factor", get(two_factor::show))
+        .route("/two-factor/start", post(two_factor::start))
+        .route("/two-factor/confirm", post(two_factor::confirm))
+        .route("/two-factor/off", post(two_factor::turn_off))
+        .route(
+            "/login/code",
+            get(login_code::show).post(login_code::submit),
+        )
+        // Sign-up, e-mail confirmation and forgotten passwords.
+        .route(
+            "/signup",
+            get(signup::show_customer).post(signup::submit_customer),
+        )
+        .route(
+            "/signup/carrier",
+            get(signup::show_carrier).post(signup::submit_carrier),
+        )
+        .route("/confirm/{token}", get(signup::confirm))
+        .route(
+            "/forgot",
+            get(reset::show_forgot).post(reset::submit_forgot),
+        )
+        .route(
+            "/reset/{token}",
+            get(reset::show_reset).post(reset::submit_reset),
+        )
+        // reports: calls, breakout, rates
+        .route("/cdr", get(cdr::show))
+        .route("/cdr.csv", get(cdr::csv))
+        .route("/breakout", get(breakout::show))
+        .route("/breakout.csv", get(breakout::csv))
+        .route("/rates", get(rates::show))
+        .route("/rates.csv", get(rates::csv))
         .route("/_portico/theme.css", get(assets::theme_css))
         .route("/_portico/{file}", get(assets::brand_file))
         .route("/_portico/logo/{hash}/{name}", get(assets::logo))
         .fallback(pages::not_found)
-        .with_state(tenant::Portal { source });
+        .with_state(portal);
     Router::new()
         .route("/healthz", get(pages::healthz))
         .merge(branded)
@@ -67,13 +144,18 @@ pub fn router(source: Arc<dyn PortalSource>) -> Router {
 /// flight and returns.
 pub async fn serve(
     listener: tokio::net::TcpListener,
-    source: Arc<dyn PortalSource>,
+    portal: Portal,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, "portal: listening (HTTP)");
     }
-    axum::serve(listener, router(source))
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        router(portal)
+            .layer(axum::Extension(links::Scheme::Http))
+            .into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

@@ -7,8 +7,12 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use portico_protocol::{Domain, FileInfo};
 
+use portico_protocol::{CustomerStatus, Section};
+
 use super::assets::{self, LogoRef};
 use super::brand::{BrandAssets, ExternalScript};
+use super::format;
+use super::session::Account;
 use super::tenant::{Portal, Tenant, blocking};
 
 /// CSP of the neutral pages: they load nothing at all.
@@ -25,6 +29,12 @@ pub struct Chrome {
     pub brand_css: Option<String>,
     pub scripts: Vec<ExternalScript>,
     pub brand_js: Option<String>,
+    /// The top bar's account part, when someone is logged in.
+    pub account: Option<AccountBar>,
+    /// The left navigation (empty before login).
+    pub nav: Vec<NavItem>,
+    /// A required contract to approve, linked from every page.
+    pub contract_due: Option<super::contracts::ContractDue>,
 }
 
 /// The brand's logo in the top bar.
@@ -34,6 +44,47 @@ pub struct LogoView {
     pub width: Option<u32>,
     pub height: Option<u32>,
 }
+
+/// The right side of the top bar for a logged-in account.
+#[derive(Debug)]
+pub struct AccountBar {
+    /// The contact's name.
+    pub name: String,
+    /// The account's (company) name.
+    pub account_name: String,
+    /// The balance, when the balance section is visible.
+    pub balance: Option<String>,
+    /// The balance is below the low-balance alert.
+    pub balance_low: bool,
+    /// Now, in the contact's time zone.
+    pub now: String,
+    /// The contact's time zone's name.
+    pub zone: String,
+    /// The CSRF token of the log-out form.
+    pub csrf: String,
+    /// The account waits for approval.
+    pub pending_approval: bool,
+}
+
+/// One entry of the left navigation.
+#[derive(Debug)]
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+/// The pages of the navigation and the section each needs (`None`: always there).
+const NAV: &[(&str, &str, Option<Section>)] = &[
+    ("/", "Dashboard", None),
+    ("/cdr", "Calls", Some(Section::Cdr)),
+    ("/breakout", "Breakout", Some(Section::Breakout)),
+    ("/rates", "Rates", Some(Section::RateCards)),
+    ("/payments", "Payments", Some(Section::Payments)),
+    ("/alerts", "Alerts", Some(Section::Alerts)),
+    ("/packages", "Packages", Some(Section::Packages)),
+    ("/contracts", "Contracts", Some(Section::Contracts)),
+];
 
 impl Chrome {
     /// The chrome of `domain`'s pages and the CSP that goes with it; `logo` is the domain's
@@ -56,17 +107,21 @@ impl Chrome {
             brand_css: brand.css_hash().map(|h| format!("/_portico/brand-{h}.css")),
             brand_js: brand.js_hash().map(|h| format!("/_portico/brand-{h}.js")),
             scripts: brand.scripts.clone(),
+            account: None,
+            nav: Vec::new(),
+            contract_due: None,
         };
         (chrome, brand.page_csp())
     }
 
-    /// Reads the logo's file information (a blocking store call) and builds the chrome.
-    async fn load(portal: &Portal, domain: &Domain) -> Result<(Self, String), Response> {
+    /// Reads the logo's file information (a blocking store call) and builds the chrome of a
+    /// page shown before login.
+    pub async fn load(portal: &Portal, domain: &Domain) -> Result<(Self, String), Response> {
         let logo = match domain.logo.clone() {
             None => None,
             Some(name) => {
-                let source = portal.source.clone();
-                let found = blocking(move || source.public_file_info(&name)).await;
+                let store = portal.store.clone();
+                let found = blocking(move || Ok(store.read(|tx| tx.file_info(&name))?)).await;
                 match found {
                     Ok(Some(info)) => Some(info),
                     Ok(None) => {
@@ -82,13 +137,36 @@ impl Chrome {
         };
         Ok(Self::new(domain, logo.as_ref()))
     }
-}
 
-/// `/`: the start page with the (not yet open) sign-in card.
-#[derive(Template)]
-#[template(path = "portal/landing.html")]
-pub struct LandingPage {
-    pub chrome: Chrome,
+    /// The chrome of a logged-in page; `current` is the navigation entry to mark.
+    pub fn for_account(account: &Account, current: &str) -> (Self, String) {
+        let (mut chrome, csp) = Self::new(&account.domain, account.logo.as_ref());
+        let zone = format::zone(&account.contact.time_zone);
+        chrome.account = Some(AccountBar {
+            name: account.contact.name.clone(),
+            account_name: account.customer.name.clone(),
+            balance: account
+                .balance
+                .as_ref()
+                .map(|b| format::amount(b.balance, &b.currency)),
+            balance_low: account.balance.as_ref().is_some_and(|b| b.low_balance),
+            now: format::time_with_zone(crate::admin::service::now(), &zone),
+            zone: zone.iana_name().unwrap_or("UTC").to_owned(),
+            csrf: account.session.csrf.clone(),
+            pending_approval: account.customer.status == CustomerStatus::PendingApproval,
+        });
+        chrome.contract_due = account.contract_due.clone();
+        chrome.nav = NAV
+            .iter()
+            .filter(|(_, _, section)| section.is_none_or(|s| account.sections.shows(s)))
+            .map(|&(href, label, _)| NavItem {
+                href,
+                label,
+                current: href == current,
+            })
+            .collect();
+        (chrome, csp)
+    }
 }
 
 /// Any other path of a configured domain.
@@ -106,18 +184,17 @@ pub struct NeutralPage {
     pub message: &'static str,
 }
 
-pub async fn landing(State(portal): State<Portal>, Tenant { domain }: Tenant) -> Response {
-    match Chrome::load(&portal, &domain).await {
-        Ok((chrome, csp)) => html(StatusCode::OK, &csp, &LandingPage { chrome }),
-        Err(response) => response,
-    }
-}
-
 pub async fn not_found(State(portal): State<Portal>, Tenant { domain }: Tenant) -> Response {
     match Chrome::load(&portal, &domain).await {
         Ok((chrome, csp)) => html(StatusCode::NOT_FOUND, &csp, &NotFoundPage { chrome }),
         Err(response) => response,
     }
+}
+
+/// The branded 404 of a logged-in page: a hidden section answers exactly like a missing page.
+pub fn not_found_for(account: &Account) -> Response {
+    let (chrome, csp) = Chrome::for_account(account, "");
+    html(StatusCode::NOT_FOUND, &csp, &NotFoundPage { chrome })
 }
 
 /// `/healthz`, for any host.
@@ -150,7 +227,7 @@ pub fn internal_error() -> Response {
 }
 
 /// Renders a page with the headers every page has.
-fn html(status: StatusCode, csp: &str, page: &impl Template) -> Response {
+pub fn html(status: StatusCode, csp: &str, page: &impl Template) -> Response {
     let body = match page.render() {
         Ok(body) => body,
         Err(err) => {

@@ -10,12 +10,15 @@ use axum::response::{IntoResponse, Response};
 use portico_protocol::Domain;
 use tracing::Instrument;
 
-use super::{PortalSource, SourceError, host, pages};
+use super::throttle::Throttle;
+use super::{SourceError, host, pages};
+use crate::store::Store;
 
 /// The state every portal handler shares.
 #[derive(Clone)]
 pub struct Portal {
-    pub source: Arc<dyn PortalSource>,
+    pub store: Store,
+    pub throttle: Arc<Throttle>,
 }
 
 /// The normalized host of a request (`None`: it names no portal), found once by [`per_request`].
@@ -41,8 +44,8 @@ impl FromRequestParts<Portal> for Tenant {
         let Some(host) = host else {
             return Err(pages::no_portal());
         };
-        let source = state.source.clone();
-        match blocking(move || source.domain(&host)).await {
+        let store = state.store.clone();
+        match blocking(move || Ok(store.read(|tx| tx.domain(&host))?.map(|r| r.domain))).await {
             Ok(Some(domain)) => Ok(Tenant { domain }),
             Ok(None) => Err(pages::no_portal()),
             Err(err) => {

@@ -1,16 +1,14 @@
 //! The router driven end to end with an in-memory source of two brands.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
-
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode, header};
 use portico_protocol::{Domain, FileInfo, SignupStatus};
 use tower::ServiceExt;
 
 use super::brand::content_hash;
-use super::{PortalSource, SourceError, router};
+use super::{Portal, router};
+use crate::store::{DomainRecord, Store};
 
 const A_JS: &str = "<script src=\"https://cdn.example.com/x.js\"></script>\n\
                     fetch('https://tracker.raw.example/p');";
@@ -18,7 +16,7 @@ const A_CSS: &str = ":root { --portico-accent: #0b6e4f; }";
 const B_CSS: &str = ":root { --portico-accent: #7a1fa2; }";
 const LOGO: &[u8] = b"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"120\" height=\"40\"/>";
 
-fn domain(fqdn: &str, brand: &str, footer: &str, css: &str, js: &str) -> Domain {
+pub(super) fn domain(fqdn: &str, brand: &str, footer: &str, css: &str, js: &str) -> Domain {
     Domain {
         fqdn: fqdn.to_owned(),
         brand_name: brand.to_owned(),
@@ -42,30 +40,6 @@ fn domain(fqdn: &str, brand: &str, footer: &str, css: &str, js: &str) -> Domain 
     }
 }
 
-#[derive(Default)]
-struct MemorySource {
-    domains: BTreeMap<String, Domain>,
-    files: BTreeMap<String, (FileInfo, Vec<u8>)>,
-    fail: bool,
-}
-
-impl PortalSource for MemorySource {
-    fn domain(&self, fqdn: &str) -> Result<Option<Domain>, SourceError> {
-        if self.fail {
-            return Err("store is on fire".into());
-        }
-        Ok(self.domains.get(fqdn).cloned())
-    }
-
-    fn public_file_info(&self, name: &str) -> Result<Option<FileInfo>, SourceError> {
-        Ok(self.files.get(name).map(|(info, _)| info.clone()))
-    }
-
-    fn public_file(&self, name: &str) -> Result<Option<(FileInfo, Vec<u8>)>, SourceError> {
-        Ok(self.files.get(name).cloned())
-    }
-}
-
 fn logo_info() -> FileInfo {
     use sha2::Digest;
     FileInfo {
@@ -79,7 +53,13 @@ fn logo_info() -> FileInfo {
     }
 }
 
-fn source() -> Arc<MemorySource> {
+/// A store with two brands, and the temp dir that holds it.
+pub(super) struct Brands {
+    pub(super) store: Store,
+    _dir: tempfile::TempDir,
+}
+
+pub(super) fn source() -> Brands {
     let mut a = domain(
         "alpha.example",
         "Alpha Telecom",
@@ -95,21 +75,24 @@ fn source() -> Arc<MemorySource> {
         B_CSS,
         "",
     );
-    let mut files = BTreeMap::new();
-    files.insert("alpha-logo.svg".to_owned(), (logo_info(), LOGO.to_vec()));
-    Arc::new(MemorySource {
-        domains: [
-            ("alpha.example".to_owned(), a),
-            ("bravo.example".to_owned(), b),
-        ]
-        .into(),
-        files,
-        fail: false,
-    })
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("portico.redb")).unwrap();
+    store
+        .write(|tx| {
+            for domain in [a.clone(), b.clone()] {
+                tx.put_domain(&DomainRecord {
+                    domain,
+                    smtp_password: None,
+                })?;
+            }
+            tx.put_file(&logo_info(), LOGO)
+        })
+        .unwrap();
+    Brands { store, _dir: dir }
 }
 
-async fn get(
-    source: Arc<MemorySource>,
+pub(super) async fn get(
+    source: Brands,
     host: Option<&str>,
     path: &str,
 ) -> (Response<Body>, String) {
@@ -117,7 +100,7 @@ async fn get(
     if let Some(host) = host {
         request = request.header(header::HOST, host);
     }
-    let response = router(source)
+    let response = router(Portal::new(source.store.clone()))
         .oneshot(request.body(Body::empty()).unwrap())
         .await
         .unwrap();
@@ -127,7 +110,7 @@ async fn get(
     (Response::from_parts(parts, Body::empty()), text)
 }
 
-fn header_of(response: &Response<Body>, name: header::HeaderName) -> &str {
+pub(super) fn header_of(response: &Response<Body>, name: header::HeaderName) -> &str {
     response
         .headers()
         .get(&name)
@@ -138,7 +121,7 @@ fn header_of(response: &Response<Body>, name: header::HeaderName) -> &str {
 
 #[tokio::test]
 async fn brand_page_shows_its_own_brand_only() {
-    let (response, body) = get(source(), Some("Alpha.Example:8080"), "/").await;
+    let (response, body) = get(source(), Some("Alpha.Example:8080"), "/login").await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(
         header_of(&response, header::CONTENT_TYPE),
@@ -151,12 +134,12 @@ async fn brand_page_shows_its_own_brand_only() {
     assert!(body.contains(&a_css), "{body}");
     assert!(!body.contains(&b_css), "{body}");
     assert!(!body.contains("Bravo"), "{body}");
-    // The sign-in card is honest about not working yet.
+    // The log-in form posts back here with its form token.
     assert!(
-        body.contains("<fieldset class=\"form-fields\" disabled>"),
+        body.contains("<form class=\"form\" method=\"post\" action=\"/login\">"),
         "{body}"
     );
-    assert!(body.contains("opens in the next release"), "{body}");
+    assert!(body.contains("name=\"csrf\""), "{body}");
     // The logo replaces the name in the top bar.
     let logo_url = format!(
         "/_portico/logo/{}/alpha-logo.svg",
@@ -172,10 +155,15 @@ async fn brand_page_shows_its_own_brand_only() {
 
 #[tokio::test]
 async fn trailing_dot_and_absolute_form_find_the_domain() {
-    let (response, body) = get(source(), Some("bravo.example."), "/").await;
+    let (response, body) = get(source(), Some("bravo.example."), "/login").await;
     assert_eq!(response.status(), StatusCode::OK);
     assert!(body.contains("Bravo"), "{body}");
-    let (response, body) = get(source(), Some("alpha.example"), "http://bravo.example/").await;
+    let (response, body) = get(
+        source(),
+        Some("alpha.example"),
+        "http://bravo.example/login",
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::OK);
     assert!(body.contains("Bravo") && !body.contains("Alpha"), "{body}");
 }
@@ -183,7 +171,7 @@ async fn trailing_dot_and_absolute_form_find_the_domain() {
 #[tokio::test]
 async fn unknown_or_missing_host_gets_a_neutral_404() {
     for host in [Some("unknown.example"), Some("127.0.0.1:8080"), None] {
-        for path in ["/", "/_portico/theme.css", "/anything"] {
+        for path in ["/", "/login", "/_portico/theme.css", "/anything"] {
             let (response, body) = get(source(), host, path).await;
             assert_eq!(response.status(), StatusCode::NOT_FOUND, "{host:?} {path}");
             assert!(body.contains("No portal is configured for this address."));
@@ -227,7 +215,7 @@ async fn brand_css_and_js_are_immutable_files() {
 
     let raw_js = "fetch('https://tracker.raw.example/p');";
     let js_hash = content_hash(raw_js.as_bytes());
-    let (_, page) = get(source(), Some("alpha.example"), "/").await;
+    let (_, page) = get(source(), Some("alpha.example"), "/login").await;
     assert!(
         page.contains(&format!("/_portico/brand-{js_hash}.js")),
         "{page}"
@@ -276,13 +264,13 @@ async fn wrong_or_foreign_hash_is_404() {
         let (response, _) = get(source(), Some(host), &path).await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{host} {path}");
     }
-    let (_, page) = get(source(), Some("bravo.example"), "/").await;
+    let (_, page) = get(source(), Some("bravo.example"), "/login").await;
     assert!(!page.contains(".js\""), "{page}");
 }
 
 #[tokio::test]
 async fn csp_allows_script_tag_origins_and_nothing_from_raw_js() {
-    let (response, body) = get(source(), Some("alpha.example"), "/").await;
+    let (response, body) = get(source(), Some("alpha.example"), "/login").await;
     let csp = header_of(&response, header::CONTENT_SECURITY_POLICY);
     assert_eq!(
         csp,
@@ -296,7 +284,7 @@ async fn csp_allows_script_tag_origins_and_nothing_from_raw_js() {
         "{body}"
     );
 
-    let (response, _) = get(source(), Some("bravo.example"), "/").await;
+    let (response, _) = get(source(), Some("bravo.example"), "/login").await;
     assert!(
         header_of(&response, header::CONTENT_SECURITY_POLICY)
             .contains("script-src 'self'; object-src")
@@ -305,7 +293,7 @@ async fn csp_allows_script_tag_origins_and_nothing_from_raw_js() {
 
 #[tokio::test]
 async fn brand_name_and_footer_are_escaped() {
-    let (_, body) = get(source(), Some("bravo.example"), "/").await;
+    let (_, body) = get(source(), Some("bravo.example"), "/login").await;
     assert!(
         body.contains("Bravo &#60;b&#62;Voice&#60;/b&#62; &#38; Co"),
         "{body}"
@@ -335,7 +323,7 @@ async fn logo_is_served_with_its_content_type() {
 
 #[tokio::test]
 async fn theme_is_served_to_brands() {
-    let (_, page) = get(source(), Some("alpha.example"), "/").await;
+    let (_, page) = get(source(), Some("alpha.example"), "/login").await;
     let start = page.find("/_portico/theme.css?v=").unwrap();
     let url = &page[start..page[start..].find('"').unwrap() + start];
     let (response, body) = get(source(), Some("alpha.example"), url).await;
@@ -370,23 +358,13 @@ async fn healthz_answers_for_any_host() {
 }
 
 #[tokio::test]
-async fn store_failure_is_a_neutral_500() {
-    let failing = Arc::new(MemorySource {
-        fail: true,
-        ..MemorySource::default()
-    });
-    let (response, body) = get(failing, Some("alpha.example"), "/").await;
-    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
-    assert!(body.contains("Something went wrong"));
-    assert!(!body.contains("on fire"));
-}
-
-#[tokio::test]
 async fn serve_stops_on_shutdown() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(super::serve(listener, source(), async move {
+    let brands = source();
+    let portal = Portal::new(brands.store.clone());
+    let server = tokio::spawn(super::serve(listener, portal, async move {
         let _ = stopped.await;
     }));
     let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
@@ -405,4 +383,363 @@ async fn serve_stops_on_shutdown() {
         .unwrap()
         .unwrap()
         .unwrap();
+}
+
+// ---- logins -----------------------------------------------------------------------------------
+
+pub(super) const PASSWORD: &str = "correct horse battery";
+
+/// Adds a customer bound to `fqdn` with one contact; returns the customer's id.
+pub(super) fn add_account(store: &Store, fqdn: &str, email: &str, ip_allow: Vec<String>) -> u64 {
+    use portico_protocol::{ContactSpec, CustomerPatch};
+    let password = crate::admin::ops::contact::NewPassword::prepare(Some(PASSWORD.into())).unwrap();
+    store
+        .write(|tx| {
+            let (customer, _) = crate::admin::ops::customer::add(
+                tx,
+                0,
+                CustomerPatch {
+                    name: Some(format!("Account of {email}")),
+                    currency: Some("USD".into()),
+                    domain: Some(Some(fqdn.into())),
+                    ..Default::default()
+                },
+            )?;
+            crate::admin::ops::contact::add(
+                tx,
+                0,
+                customer.id,
+                ContactSpec {
+                    email: email.into(),
+                    name: "Pat Example".into(),
+                    password: None,
+                    ip_allow,
+                },
+                password,
+            )?;
+            Ok::<_, portico_protocol::AdminError>(customer.id)
+        })
+        .unwrap()
+}
+
+/// One request with optional cookies and form body; returns the answer and its body.
+pub(super) async fn send(
+    brands: &Brands,
+    portal: &Portal,
+    method: &str,
+    host: &str,
+    path: &str,
+    cookies: &[(String, String)],
+    form: Option<&[(&str, &str)]>,
+) -> (Response<Body>, String) {
+    let _ = brands;
+    let mut request = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::HOST, host);
+    if !cookies.is_empty() {
+        let value: Vec<String> = cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        request = request.header(header::COOKIE, value.join("; "));
+    }
+    let body = match form {
+        Some(fields) => {
+            request = request.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+            let mut enc = url_encoded(fields);
+            enc.shrink_to_fit();
+            Body::from(enc)
+        }
+        None => Body::empty(),
+    };
+    let response = router(portal.clone())
+        .oneshot(request.body(body).unwrap())
+        .await
+        .unwrap();
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+    (
+        Response::from_parts(parts, Body::empty()),
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
+}
+
+pub(super) fn url_encoded(fields: &[(&str, &str)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{k}={}",
+                percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// The cookies an answer sets, as name/value pairs.
+pub(super) fn set_cookies(response: &Response<Body>) -> Vec<(String, String)> {
+    response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+}
+
+pub(super) fn hidden_csrf(page: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let at = page.find(marker).expect("a csrf field") + marker.len();
+    page[at..].split('"').next().unwrap().to_owned()
+}
+
+/// Logs in on `host`; returns the session cookie (and the form cookie).
+pub(super) async fn log_in(
+    brands: &Brands,
+    portal: &Portal,
+    host: &str,
+    email: &str,
+) -> (Response<Body>, Vec<(String, String)>, String) {
+    let (response, page) = send(brands, portal, "GET", host, "/login", &[], None).await;
+    let cookies = set_cookies(&response);
+    let csrf = hidden_csrf(&page);
+    let (response, body) = send(
+        brands,
+        portal,
+        "POST",
+        host,
+        "/login",
+        &cookies,
+        Some(&[("email", email), ("password", PASSWORD), ("csrf", &csrf)]),
+    )
+    .await;
+    let mut jar = cookies;
+    jar.extend(set_cookies(&response));
+    (response, jar, body)
+}
+
+#[tokio::test]
+async fn login_opens_the_dashboard_on_its_own_domain_only() {
+    let brands = source();
+    let portal = Portal::new(brands.store.clone());
+    add_account(&brands.store, "alpha.example", "pat@alpha.example", vec![]);
+
+    // Before login, / leads to the log-in page.
+    let (response, _) = send(&brands, &portal, "GET", "alpha.example", "/", &[], None).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(header_of(&response, header::LOCATION), "/login");
+
+    let (response, jar, _) = log_in(&brands, &portal, "alpha.example", "pat@alpha.example").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "login answered");
+    assert_eq!(header_of(&response, header::LOCATION), "/");
+    let set = response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|v| v.starts_with("__Host-portico="))
+        .expect("a session cookie");
+    for attribute in ["HttpOnly", "Secure", "SameSite=Lax", "Path=/"] {
+        assert!(set.contains(attribute), "{set}");
+    }
+    assert!(!set.contains("Domain="), "{set}");
+
+    let (response, page) = send(&brands, &portal, "GET", "alpha.example", "/", &jar, None).await;
+    assert_eq!(response.status(), StatusCode::OK, "{page}");
+    assert!(
+        page.contains("Dashboard") && page.contains("Pat Example"),
+        "{page}"
+    );
+    assert!(page.contains("id=\"logout\""), "{page}");
+
+    // The same cookie on the other brand opens nothing there.
+    let (response, page) = send(&brands, &portal, "GET", "bravo.example", "/", &jar, None).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "{page}");
+    assert!(!page.contains("Pat Example"));
+
+    // Logging out needs the session's token; then the cookie is dead.
+    let (response, _) = send(
+        &brands,
+        &portal,
+        "POST",
+        "alpha.example",
+        "/logout",
+        &jar,
+        Some(&[("csrf", "forged")]),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let (_, page) = send(&brands, &portal, "GET", "alpha.example", "/", &jar, None).await;
+    let csrf = hidden_csrf(&page);
+    let (response, _) = send(
+        &brands,
+        &portal,
+        "POST",
+        "alpha.example",
+        "/logout",
+        &jar,
+        Some(&[("csrf", &csrf)]),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (response, _) = send(&brands, &portal, "GET", "alpha.example", "/", &jar, None).await;
+    assert_eq!(header_of(&response, header::LOCATION), "/login");
+}
+
+#[tokio::test]
+async fn a_contact_of_one_domain_cannot_log_in_on_another() {
+    let brands = source();
+    let portal = Portal::new(brands.store.clone());
+    add_account(&brands.store, "alpha.example", "pat@alpha.example", vec![]);
+    let (response, _, body) = log_in(&brands, &portal, "bravo.example", "pat@alpha.example").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(body.contains("Wrong e-mail address or password."), "{body}");
+    assert!(!body.contains("Alpha"), "{body}");
+    // An unknown address gets the very same answer.
+    let (_, _, unknown) = log_in(&brands, &portal, "bravo.example", "nobody@bravo.example").await;
+    assert!(
+        unknown.contains("Wrong e-mail address or password."),
+        "{unknown}"
+    );
+}
+
+#[tokio::test]
+async fn login_form_without_its_token_or_from_another_origin_is_refused() {
+    let brands = source();
+    let portal = Portal::new(brands.store.clone());
+    add_account(&brands.store, "alpha.example", "pat@alpha.example", vec![]);
+    let (response, page) = send(
+        &brands,
+        &portal,
+        "GET",
+        "alpha.example",
+        "/login",
+        &[],
+        None,
+    )
+    .await;
+    let cookies = set_cookies(&response);
+    let csrf = hidden_csrf(&page);
+    let fields = [("email", "pat@alpha.example"), ("password", PASSWORD)];
+    let (response, _) = send(
+        &brands,
+        &portal,
+        "POST",
+        "alpha.example",
+        "/login",
+        &cookies,
+        Some(&fields),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let (response, _) = send(
+        &brands,
+        &portal,
+        "POST",
+        "alpha.example",
+        "/login",
+        &[],
+        Some(&[
+            ("email", "pat@alpha.example"),
+            ("password", PASSWORD),
+            ("csrf", &csrf),
+        ]),
+    )
+    .await;
+    assert_eq!(
+        response.status(),
+        StatusCode::FORBIDDEN,
+        "a token without its cookie"
+    );
+    let request = Request::post("/login")
+        .header(header::HOST, "alpha.example")
+        .header(header::ORIGIN, "https://evil.example")
+        .header(header::COOKIE, format!("{}={}", cookies[0].0, cookies[0].1))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(url_encoded(&[
+            ("email", "pat@alpha.example"),
+            ("password", PASSWORD),
+            ("csrf", &csrf),
+        ])))
+        .unwrap();
+    let response = router(portal.clone()).oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN, "another origin");
+}
+
+#[tokio::test]
+async fn repeated_failures_are_slowed_down() {
+    let brands = source();
+    let portal = Portal::new(brands.store.clone());
+    add_account(&brands.store, "alpha.example", "pat@alpha.example", vec![]);
+    let (response, page) = send(
+        &brands,
+        &portal,
+        "GET",
+        "alpha.example",
+        "/login",
+        &[],
+        None,
+    )
+    .await;
+    let cookies = set_cookies(&response);
+    let csrf = hidden_csrf(&page);
+    let mut last = String::new();
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        let (response, body) = send(
+            &brands,
+            &portal,
+            "POST",
+            "alpha.example",
+            "/login",
+            &cookies,
+            Some(&[
+                ("email", "pat@alpha.example"),
+                ("password", "wrong password!"),
+                ("csrf", &csrf),
+            ]),
+        )
+        .await;
+        statuses.push(response.status());
+        last = body;
+    }
+    assert_eq!(
+        statuses.last(),
+        Some(&StatusCode::TOO_MANY_REQUESTS),
+        "{statuses:?}"
+    );
+    assert!(last.contains("Too many failed attempts"), "{last}");
+    // While waiting, even the right password is not tried.
+    let (response, _) = send(
+        &brands,
+        &portal,
+        "POST",
+        "alpha.example",
+        "/login",
+        &cookies,
+        Some(&[
+            ("email", "pat@alpha.example"),
+            ("password", PASSWORD),
+            ("csrf", &csrf),
+        ]),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn ip_allow_list_is_enforced_at_login() {
+    let brands = source();
+    let portal = Portal::new(brands.store.clone());
+    // Requests without a peer address count as 0.0.0.0, outside this list.
+    add_account(
+        &brands.store,
+        "alpha.example",
+        "pat@alpha.example",
+        vec!["203.0.113.0/24".into()],
+    );
+    let (response, _, body) = log_in(&brands, &portal, "alpha.example", "pat@alpha.example").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(body.contains("not allowed from your network"), "{body}");
 }

@@ -19,12 +19,17 @@ use crate::store::cdr::{CdrKey, RollupDelta, StoredCdr, UNASSIGNED};
 /// Largest page of CDRs.
 pub const MAX_PAGE: u32 = 1_000;
 
-/// A stored CDR as the protocol shows it.
-pub fn cdr_view(key: CdrKey, cdr: StoredCdr, currency: &str) -> Cdr {
-    let ring = match cdr.answer {
+/// Seconds of ringing: start to answer, or the whole call when it was not answered.
+pub fn ring_seconds(key: &CdrKey, cdr: &StoredCdr) -> u32 {
+    match cdr.answer {
         Some(answer) => (answer - key.start).clamp(0, i64::from(u32::MAX)) as u32,
         None => cdr.duration,
-    };
+    }
+}
+
+/// A stored CDR as the protocol shows it.
+pub fn cdr_view(key: CdrKey, cdr: StoredCdr, currency: &str) -> Cdr {
+    let ring = ring_seconds(&key, &cdr);
     Cdr {
         call_id: cdr.call_id,
         leg: if cdr.leg == 0 { "a" } else { "b" }.to_string(),
@@ -61,6 +66,23 @@ pub fn cdr_page(tx: &Tx, q: &CdrQuery) -> AdminResult<CdrPage> {
         Some(id) => (id, customer_exists(tx, id)?.currency),
         None => (UNASSIGNED, String::new()),
     };
+    let (rows, next) = cdr_rows(tx, customer, q)?;
+    Ok(CdrPage {
+        cdrs: rows
+            .into_iter()
+            .map(|(k, c)| cdr_view(k, c, &currency))
+            .collect(),
+        next,
+    })
+}
+
+/// Stored CDRs with their keys, newest first.
+pub type CdrRows = Vec<(CdrKey, StoredCdr)>;
+
+/// The stored rows of a page of `customer`'s CDRs (newest first) and where the next page
+/// starts. `q.customer_id` is not read: the caller names the customer, so a cursor taken from
+/// a URL only ever selects keys inside that customer's own range.
+pub fn cdr_rows(tx: &Tx, customer: u64, q: &CdrQuery) -> AdminResult<(CdrRows, Option<CdrCursor>)> {
     let limit = if q.limit == 0 {
         100
     } else {
@@ -79,36 +101,63 @@ pub fn cdr_page(tx: &Tx, q: &CdrQuery) -> AdminResult<CdrPage> {
         .as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .map(str::to_lowercase);
-    let below = q.after.map(|c| CdrKey {
-        customer,
-        start: c.call_time,
-        seq: c.seq,
-    });
-    let rows = tx.cdrs_newest_first(customer, from, to, below, limit + 1, |cdr| {
+        .map(Needle::new);
+    let below = match q.after {
+        // A cursor before the range has nothing below it inside the range (and must not make
+        // the scan start over at the top).
+        Some(c) if c.call_time < from => return Ok((Vec::new(), None)),
+        Some(c) => Some(CdrKey {
+            customer,
+            start: c.call_time,
+            seq: c.seq,
+        }),
+        None => None,
+    };
+    let mut rows = tx.cdrs_newest_first(customer, from, to, below, limit + 1, |cdr| {
         (!q.connected_only || cdr.connected)
-            && search.as_deref().is_none_or(|s| {
-                cdr.source_number.to_lowercase().contains(s)
-                    || cdr.destination.to_lowercase().contains(s)
-            })
+            && search
+                .as_ref()
+                .is_none_or(|s| s.found_in(&cdr.source_number) || s.found_in(&cdr.destination))
     })?;
-    let mut cdrs: Vec<(CdrKey, StoredCdr)> = rows;
-    let next = if cdrs.len() > limit {
-        cdrs.truncate(limit);
-        cdrs.last().map(|(k, _)| CdrCursor {
+    let next = if rows.len() > limit {
+        rows.truncate(limit);
+        rows.last().map(|(k, _)| CdrCursor {
             call_time: k.start,
             seq: k.seq,
         })
     } else {
         None
     };
-    Ok(CdrPage {
-        cdrs: cdrs
-            .into_iter()
-            .map(|(k, c)| cdr_view(k, c, &currency))
-            .collect(),
-        next,
-    })
+    Ok((rows, next))
+}
+
+/// A case-insensitive search text. Numbers are ASCII, so the common case compares bytes
+/// without lower-casing (and allocating) every row's fields.
+enum Needle {
+    Ascii(Vec<u8>),
+    Other(String),
+}
+
+impl Needle {
+    fn new(text: &str) -> Self {
+        if text.is_ascii() {
+            Needle::Ascii(text.to_ascii_lowercase().into_bytes())
+        } else {
+            Needle::Other(text.to_lowercase())
+        }
+    }
+
+    fn found_in(&self, hay: &str) -> bool {
+        match self {
+            // Bytes of multi-byte characters are >= 0x80, so an ASCII needle only ever matches
+            // whole ASCII characters.
+            Needle::Ascii(n) => hay
+                .as_bytes()
+                .windows(n.len())
+                .any(|w| w.eq_ignore_ascii_case(n)),
+            Needle::Other(n) => hay.to_lowercase().contains(n.as_str()),
+        }
+    }
 }
 
 /// Figures of a group of calls, with ASR and ACD derived.

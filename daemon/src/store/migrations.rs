@@ -12,7 +12,9 @@ type Step = fn(&WriteTransaction) -> Result<(), StoreError>;
 const MIGRATIONS_LIST: &[(&str, Step)] = &[
     ("0001_create_tables", create_tables),
     ("0002_cdr_tables", create_cdr_tables),
-    ("0003_tls_tables", super::tls::create_tables),
+    ("0003_portal_sessions", create_portal_tables),
+    ("0004_tls_tables", super::tls::create_tables),
+    ("0005_account", create_account_tables),
 ];
 
 /// The schema version this build writes.
@@ -55,6 +57,18 @@ fn create_cdr_tables(txn: &WriteTransaction) -> Result<(), StoreError> {
     txn.open_table(TOTALS)?;
     txn.open_table(QUARANTINE)?;
     txn.open_table(WATCHES)?;
+    Ok(())
+}
+
+fn create_portal_tables(txn: &WriteTransaction) -> Result<(), StoreError> {
+    txn.open_table(SESSIONS)?;
+    txn.open_table(TOKENS)?;
+    Ok(())
+}
+
+fn create_account_tables(txn: &WriteTransaction) -> Result<(), StoreError> {
+    txn.open_table(CONTRACT_APPROVALS)?;
+    txn.open_table(TOTP_STEPS)?;
     Ok(())
 }
 

@@ -18,10 +18,12 @@ macro_rules! with_table {
     };
 }
 
+mod account;
 pub mod cdr;
 mod codec;
 mod export;
 mod migrations;
+mod sessions;
 pub mod tables;
 pub mod tls;
 mod tx;
@@ -34,7 +36,7 @@ use redb::{Database, ReadableDatabase};
 pub use cdr::{CdrKey, RollupDelta, StoredCdr, WatchState};
 pub use codec::{Record, encode_packed};
 pub use migrations::SCHEMA_VERSION;
-pub use tables::{ContactRecord, DomainRecord};
+pub use tables::{ContactRecord, DomainRecord, SessionRecord, TokenRecord};
 pub use tls::{AcmeAccountRecord, CertRecord, LocalCaRecord, TlsStateRecord};
 pub use tx::{Child, ChildKind, Tx};
 
@@ -166,30 +168,3 @@ impl Store {
 
 #[cfg(test)]
 mod tests;
-
-impl crate::portal::PortalSource for Store {
-    fn domain(
-        &self,
-        fqdn: &str,
-    ) -> Result<Option<portico_protocol::Domain>, crate::portal::SourceError> {
-        Ok(self.read(|tx| tx.domain(fqdn))?.map(|r| r.domain))
-    }
-
-    fn public_file_info(
-        &self,
-        name: &str,
-    ) -> Result<Option<portico_protocol::FileInfo>, crate::portal::SourceError> {
-        Ok(self.read(|tx| tx.file_info(name))?)
-    }
-
-    fn public_file(
-        &self,
-        name: &str,
-    ) -> Result<Option<(portico_protocol::FileInfo, Vec<u8>)>, crate::portal::SourceError> {
-        let found = self.read(|tx| match tx.file_info(name)? {
-            Some(info) => Ok::<_, StoreError>(tx.file_content(name)?.map(|bytes| (info, bytes))),
-            None => Ok(None),
-        })?;
-        Ok(found)
-    }
-}

@@ -2,8 +2,8 @@
 //! a change of layout is a new name plus a migration that moves the rows.
 
 use portico_protocol::{
-    Alert, AuditEntry, Contact, Contract, Customer, Domain, FileInfo, Package, Payment, Rate,
-    RateCard, Route,
+    Alert, AuditEntry, Contact, Contract, ContractApproval, Customer, Domain, FileInfo, Package,
+    Payment, Rate, RateCard, Route,
 };
 use redb::TableDefinition;
 use serde::{Deserialize, Serialize};
@@ -47,6 +47,16 @@ pub const CONTRACTS: TableDefinition<(u64, u64), Json<Contract>> =
     TableDefinition::new("contracts@1");
 /// Owner of a customer's child object: (kind, id) → customer id.
 pub const OWNERS: TableDefinition<(&str, u64), u64> = TableDefinition::new("owners@1");
+/// Portal sessions by SHA-256 of the cookie token.
+pub const SESSIONS: TableDefinition<&[u8; 32], Json<SessionRecord>> =
+    TableDefinition::new("sessions@1");
+/// One-time tokens by SHA-256 of the token.
+pub const TOKENS: TableDefinition<&[u8; 32], Json<TokenRecord>> = TableDefinition::new("tokens@1");
+/// Contract approvals given on the portal by (customer, contract).
+pub const CONTRACT_APPROVALS: TableDefinition<(u64, u64), Json<ContractApproval>> =
+    TableDefinition::new("contract_approvals@1");
+/// The last TOTP time step each contact logged in with (a code is never accepted twice).
+pub const TOTP_STEPS: TableDefinition<u64, u64> = TableDefinition::new("totp_steps@1");
 /// The audit log by sequence number.
 pub const AUDIT: TableDefinition<u64, Json<AuditEntry>> = TableDefinition::new("audit@1");
 
@@ -62,13 +72,66 @@ pub struct DomainRecord {
 }
 
 /// A contact as stored: the public part plus the argon2id hash of its password.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContactRecord {
     /// The public part.
     #[serde(flatten)]
     pub contact: Contact,
     /// PHC string of the password's argon2id hash.
     pub password_hash: String,
+    /// Base32 TOTP secret while two-factor is on (or being enrolled).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub totp_secret: Option<String>,
+    /// SHA-256 hashes (hex) of the unused two-factor recovery codes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recovery_codes: Vec<String>,
+    /// Signed up by itself and its e-mail address not confirmed yet: it cannot log in until
+    /// the confirmation link (or a password reset link) was opened.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unconfirmed: bool,
+}
+
+// Debug by hand: a logged record must not carry the password hash or the TOTP secret.
+impl std::fmt::Debug for ContactRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ContactRecord")
+            .field("contact", &self.contact)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A portal session as stored, under the SHA-256 of its cookie token (the token itself is
+/// never stored).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionRecord {
+    /// The domain it was created on; it is valid there only.
+    pub fqdn: String,
+    /// The contact that logged in.
+    pub contact_id: u64,
+    /// The contact's customer.
+    pub customer_id: u64,
+    /// When it was created (Unix seconds).
+    pub created_at: i64,
+    /// When it stops being valid (Unix seconds).
+    pub expires_at: i64,
+    /// The CSRF token its forms carry.
+    pub csrf: String,
+    /// Password checked, two-factor code still to give: only the code page is open.
+    #[serde(default)]
+    pub pending_second_factor: bool,
+}
+
+/// A one-time token (password reset, e-mail confirmation), under the SHA-256 of the token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenRecord {
+    /// What it is for: `reset` or `confirm`.
+    pub purpose: String,
+    /// The domain it was issued on; it works there only.
+    pub fqdn: String,
+    /// The contact it is for.
+    pub contact_id: u64,
+    /// When it stops being valid (Unix seconds).
+    pub expires_at: i64,
 }
 
 macro_rules! records {
@@ -82,6 +145,8 @@ records! {
     FileInfo => "file_info@1",
     Customer => "customer@1",
     ContactRecord => "contact@1",
+    SessionRecord => "session@1",
+    TokenRecord => "token@1",
     RateCard => "ratecard@1",
     Rate => "rate@1",
     Route => "route@1",
@@ -90,5 +155,6 @@ records! {
     Package => "package@1",
     Contract => "contract@1",
     AuditEntry => "audit_entry@1",
+    ContractApproval => "contract_approval@1",
     portico_protocol::QuarantineEntry => "quarantine_entry@1",
 }

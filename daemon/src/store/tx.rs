@@ -283,6 +283,7 @@ impl Tx {
         self.remove_children::<Alert>(id)?;
         self.remove_children::<Package>(id)?;
         self.remove_children::<Contract>(id)?;
+        self.remove_contract_approvals(id)?;
         let txn = self.w()?;
         let mut codes = txn.open_table(ACCOUNT_CODES)?;
         for code in &customer.account_codes {

@@ -40,6 +40,8 @@ pub fn server_config(tls: &Tls) -> Result<Arc<ServerConfig>, rustls::Error> {
 
 /// The portal router with HSTS on every answer.
 pub fn https_router(tls: &Tls, portal: Router) -> Router {
+    // Mail links (sign-up, reset) are built with the scheme the request came in by.
+    let portal = portal.layer(axum::Extension(crate::portal::links::Scheme::Https));
     let max_age = tls.config().hsts_max_age;
     if max_age == 0 {
         return portal;
@@ -132,7 +134,9 @@ async fn connection(
         tracing::info!(%peer, sni = sni.as_deref().unwrap_or("-"), "tls: answered an acme-tls/1 validation");
         return;
     }
-    let service = TowerToHyperService::new(router);
+    // The portal reads the client's address (allow-lists, throttling) from ConnectInfo.
+    let service =
+        TowerToHyperService::new(router.layer(axum::Extension(axum::extract::ConnectInfo(peer))));
     let builder = auto::Builder::new(TokioExecutor::new());
     let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
     if let Err(e) = watcher.watch(conn.into_owned()).await {
@@ -143,10 +147,12 @@ async fn connection(
 /// The plain-HTTP router: HTTP-01 answers, redirects for names with a certificate (when
 /// `[tls] redirect`), and the portal for the rest.
 pub fn http_router(tls: &Tls, portal: Router) -> Router {
-    portal.layer(axum::middleware::from_fn_with_state(
-        tls.clone(),
-        plain_http,
-    ))
+    portal
+        .layer(axum::Extension(crate::portal::links::Scheme::Http))
+        .layer(axum::middleware::from_fn_with_state(
+            tls.clone(),
+            plain_http,
+        ))
 }
 
 async fn plain_http(State(tls): State<Tls>, req: Request, next: Next) -> Response {

@@ -240,6 +240,22 @@ with the certificate served and the last DNS check.",
     /// Certificates uploaded instead of ACME
     #[command(subcommand)]
     Cert(DomainCertCommand),
+    /// Send a test mail through a domain's SMTP settings
+    #[command(
+        name = "smtp-test",
+        long_about = "Send a test mail through a domain's SMTP settings, to check them before \
+customers depend on them (sign-up confirmations, password resets). A failure names the server and \
+what failed: connecting, TLS, the login, or the mail refused.",
+        after_help = "Example:\n  portico domain smtp-test portal.acme.test --to noc@acme.test"
+    )]
+    SmtpTest {
+        /// The domain's FQDN
+        #[arg(value_name = "FQDN")]
+        fqdn: String,
+        /// The address to send the test mail to
+        #[arg(long, value_name = "ADDRESS")]
+        to: String,
+    },
 }
 
 /// `portico domain add`.
@@ -546,6 +562,9 @@ pub struct CustomerFields {
     /// The whole list of account codes matching its CDRs, comma separated ("" for none)
     #[arg(long, value_name = "LIST")]
     pub account_codes: Option<String>,
+    /// The portal domain its contacts log in on, or `none`
+    #[arg(long, value_name = "FQDN|none")]
+    pub domain: Option<String>,
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 //! The scriptable command line: `portico <object> <verb> ...` over the admin socket.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
@@ -24,7 +24,10 @@ use args::Cli;
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let Some(command) = cli.command else {
-        // No subcommand: the TUI will live here; until then, the help.
+        // No subcommand: the console when a person is at a terminal, else the help.
+        if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+            return crate::tui::run(&cli.global);
+        }
         let help = Cli::command().render_long_help().to_string();
         return print(&format!("{help}\n"));
     };

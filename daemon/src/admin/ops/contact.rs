@@ -69,8 +69,14 @@ pub fn add(
             name,
             ip_allow,
             created_at: now,
+            phone: String::new(),
+            time_zone: String::new(),
+            two_factor: false,
         },
         password_hash: password.hash,
+        totp_secret: None,
+        recovery_codes: Vec::new(),
+        unconfirmed: false,
     };
     tx.put_contact(&record)?;
     Ok((

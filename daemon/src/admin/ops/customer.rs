@@ -9,7 +9,7 @@ use portico_protocol::{
 
 use super::customer_exists;
 use crate::admin::service::Changed;
-use crate::model::{currency, money, text};
+use crate::model::{currency, fqdn, money, text};
 use crate::store::Tx;
 
 const MAX_NAME_CHARS: usize = 200;
@@ -43,6 +43,7 @@ pub fn add(tx: &mut Tx, now: i64, fields: CustomerPatch) -> AdminResult<Changed<
         account_codes: Vec::new(),
         overrides: BTreeMap::new(),
         created_at: now,
+        domain: None,
     };
     apply(tx, &mut customer, fields)?;
     customer.id = tx.next_id("customer")?;
@@ -75,7 +76,28 @@ pub fn set(tx: &mut Tx, id: u64, patch: CustomerPatch) -> AdminResult<Changed<Cu
     Ok((customer, t))
 }
 
-fn apply(_tx: &Tx, c: &mut Customer, p: CustomerPatch) -> AdminResult<()> {
+fn apply(tx: &Tx, c: &mut Customer, p: CustomerPatch) -> AdminResult<()> {
+    if let Some(domain) = p.domain {
+        c.domain = match domain {
+            None => None,
+            Some(raw) => {
+                let fqdn = fqdn::normalize_fqdn(&raw).map_err(|e| match e {
+                    AdminError::Invalid { reason, .. } => AdminError::invalid("domain", reason),
+                    other => other,
+                })?;
+                if tx.domain(&fqdn)?.is_none() {
+                    return Err(AdminError::invalid(
+                        "domain",
+                        format!(
+                            "no portal domain \"{fqdn}\" exists; add it first (`portico domain \
+                             add {fqdn} --currencies ...`) or pick one from `portico domain list`"
+                        ),
+                    ));
+                }
+                Some(fqdn)
+            }
+        };
+    }
     if let Some(name) = p.name {
         c.name = text::check_required("name", &name, MAX_NAME_CHARS)?;
     }
@@ -146,6 +168,7 @@ pub fn show(tx: &Tx, id: u64) -> AdminResult<CustomerDetail> {
         contracts: tx.children::<Contract>(id)?,
         template_of: template_of(tx, id)?,
         balance: Some(crate::reports::balance(tx, id)?),
+        approvals: tx.contract_approvals(id)?,
         customer,
     })
 }

@@ -94,7 +94,22 @@ pub fn set(
 /// Removes a domain.
 pub fn remove(tx: &mut Tx, fqdn_in: &str) -> AdminResult<Changed<()>> {
     let record = lookup(tx, fqdn_in)?;
-    tx.remove_domain(&record.domain.fqdn)?;
+    let fqdn = &record.domain.fqdn;
+    let bound: Vec<String> = tx
+        .customers()?
+        .into_iter()
+        .filter(|c| c.domain.as_deref() == Some(fqdn.as_str()))
+        .map(|c| format!("#{}", c.id))
+        .collect();
+    if let Some(first) = bound.first() {
+        return Err(AdminError::conflict(format!(
+            "domain \"{fqdn}\" is the portal of customer {}; move them to another domain or \
+             unbind them first (`portico customer set {} --domain OTHER|none`)",
+            bound.join(", "),
+            first.trim_start_matches('#')
+        )));
+    }
+    tx.remove_domain(fqdn)?;
     Ok(((), format!("domain {}", record.domain.fqdn)))
 }
 

@@ -106,6 +106,9 @@ mod tests {
                 name: "Ops".into(),
                 ip_allow: vec!["203.0.113.0/24".into()],
                 created_at: 0,
+                phone: String::new(),
+                time_zone: String::new(),
+                two_factor: false,
             },
             generated_password: password.map(str::to_string),
         }

@@ -117,6 +117,10 @@ pub fn patch(
             .transpose()?,
         debit_limit: fields.debit_limit.clone(),
         account_codes: fields.account_codes.as_deref().map(values::list),
+        domain: fields.domain.as_deref().map(|v| {
+            let v = v.trim();
+            (!v.eq_ignore_ascii_case("none")).then(|| v.to_owned())
+        }),
     })
 }
 
@@ -129,6 +133,12 @@ fn customer_fields(c: &Customer) -> Fields {
         .add("status", c.status.to_string())
         .add("debit_limit", format!("{} {}", c.debit_limit, c.currency))
         .add("account_codes", join(&c.account_codes))
+        .add(
+            "domain",
+            c.domain
+                .as_deref()
+                .unwrap_or("none (its contacts cannot log in)"),
+        )
         .add("created_at", time(c.created_at));
     f
 }
@@ -391,6 +401,7 @@ mod tests {
                 status: Some(CustomerStatus::PendingApproval),
                 debit_limit: Some("-10.50".into()),
                 account_codes: Some(vec!["1001".into(), "1002".into()]),
+                domain: None,
             }
         );
     }
@@ -444,6 +455,7 @@ mod tests {
             account_codes: vec!["1001".into()],
             overrides,
             created_at: 0,
+            domain: Some("portal.example.com".into()),
         }
     }
 
@@ -458,6 +470,9 @@ mod tests {
                 name: "Demo".into(),
                 ip_allow: vec![],
                 created_at: 0,
+                phone: String::new(),
+                time_zone: String::new(),
+                two_factor: false,
             }],
             routes: vec![Route {
                 customer_id: 7,
@@ -483,6 +498,7 @@ mod tests {
             }],
             template_of: vec!["portal.localhost".into()],
             balance: None,
+            approvals: vec![],
         };
         let text = render_detail(&detail);
         assert!(text.contains("name:          Demo\\nCustomer\n"), "{text}");
@@ -541,6 +557,7 @@ mod tests {
             contracts: vec![],
             template_of: vec![],
             balance: None,
+            approvals: vec![],
         };
         assert!(!render_detail(&detail).contains("balance:\n"));
         detail.balance = Some(balance(false));

@@ -34,6 +34,19 @@ pub async fn run(session: &Session, command: DomainCommand) -> Result<String, Cl
                 .await?;
             removed(session.format, "domain", key)
         }
+        DomainCommand::SmtpTest { fqdn, to } => {
+            let conn = session.connect().await?;
+            let sent = conn
+                .call("domain_smtp_test", |ctx| {
+                    conn.admin().domain_smtp_test(ctx, fqdn, to)
+                })
+                .await?;
+            session
+                .format
+                .render(&serde_json::json!({ "sent": sent }), |_| {
+                    format!("{}\n", crate::cli::output::clean(&sent))
+                })
+        }
         DomainCommand::Add(args) => add(session, args).await,
         DomainCommand::Set(args) => set(session, args).await,
         DomainCommand::Status { fqdn } => super::tls::status(session, fqdn).await,

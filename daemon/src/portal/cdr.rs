@@ -1,0 +1,407 @@
+//! `/cdr` and `/cdr.csv`: the account's calls with the domain's CDR columns, in its order.
+//!
+//! The page reads one keyset page in one read transaction and renders the stored rows as they
+//! are (no copy into protocol types, no per-cell strings). The download runs the same query
+//! over every page, one read transaction per batch, and streams the batches as they are
+//! written, so neither a big export nor a slow client holds a transaction or the whole file.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use jiff::tz::TimeZone;
+use portico_protocol::{CdrColumn, CdrCursor, CdrQuery, Section};
+use serde::Deserialize;
+
+use super::cells::Cell;
+use super::format;
+use super::pages::{Chrome, html, internal_error};
+use super::report::{self, DayRange};
+use super::session::Account;
+use super::tenant::{Portal, blocking};
+use crate::model::currency::minor_units;
+use crate::model::domain_defaults;
+use crate::reports::{self, csv::CdrCsv};
+use crate::store::cdr::{CdrKey, StoredCdr};
+
+/// Calls per page.
+pub const PAGE: u32 = 50;
+/// Days the page shows when no range is given (today and the six before).
+const DEFAULT_DAYS: i64 = 7;
+
+/// The filter form's fields and the paging cursor, as they come in the URL.
+#[derive(Debug, Default, Deserialize)]
+pub struct CdrParams {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub connected: Option<String>,
+    pub q: Option<String>,
+    /// Where the page continues: `<call time>_<seq>` of the last call of the previous page.
+    pub before: Option<String>,
+}
+
+/// The filters of a request, checked.
+#[derive(Debug)]
+struct Filter {
+    range: DayRange,
+    connected: bool,
+    search: String,
+    problem: Option<String>,
+}
+
+impl Filter {
+    fn of(params: &CdrParams, tz: &TimeZone, now: i64) -> Self {
+        let today = report::today(now, tz);
+        let first = today
+            .checked_sub(jiff::Span::new().days(DEFAULT_DAYS - 1))
+            .unwrap_or(today);
+        let default = DayRange::new(first, today, tz).unwrap_or(DayRange {
+            first: today,
+            last: today,
+            from: now - DEFAULT_DAYS * 86_400,
+            to: now + 86_400,
+        });
+        let (range, problem) =
+            DayRange::from_form(params.from.as_deref(), params.to.as_deref(), default, tz);
+        Filter {
+            range,
+            connected: params.connected.as_deref().is_some_and(|v| !v.is_empty()),
+            search: params.q.as_deref().unwrap_or("").trim().to_owned(),
+            problem,
+        }
+    }
+
+    /// The query of these filters; `customer_id` is not set: the caller scopes it.
+    fn query(&self, limit: u32) -> CdrQuery {
+        CdrQuery {
+            customer_id: None,
+            from: Some(self.range.from),
+            to: Some(self.range.to),
+            connected_only: self.connected,
+            search: (!self.search.is_empty()).then(|| self.search.clone()),
+            limit,
+            after: None,
+        }
+    }
+
+    /// The URL query of these filters, plus a cursor.
+    fn link(&self, before: Option<CdrCursor>) -> String {
+        let (from, to) = (self.range.first.to_string(), self.range.last.to_string());
+        let cursor = before.map(format_cursor).unwrap_or_default();
+        report::query_string(&[
+            ("from", &from),
+            ("to", &to),
+            ("connected", if self.connected { "1" } else { "" }),
+            ("q", &self.search),
+            ("before", &cursor),
+        ])
+    }
+
+    /// A cursor from the URL, kept only when it lies inside this range. It is a position, not
+    /// an id: the query builds the key with the account's own customer id, so it can only page
+    /// through that customer's rows.
+    fn cursor(&self, text: Option<&str>) -> Option<CdrCursor> {
+        let (time, seq) = text?.split_once('_')?;
+        let cursor = CdrCursor {
+            call_time: time.parse().ok()?,
+            seq: seq.parse().ok()?,
+        };
+        (self.range.from <= cursor.call_time && cursor.call_time < self.range.to).then_some(cursor)
+    }
+}
+
+fn format_cursor(c: CdrCursor) -> String {
+    format!("{}_{}", c.call_time, c.seq)
+}
+
+/// The account's CDR columns: the carrier list for carriers, in the domain's order.
+pub fn columns(account: &Account) -> Vec<CdrColumn> {
+    let (configured, default): (&[CdrColumn], fn() -> Vec<CdrColumn>) = if account.is_carrier() {
+        (
+            &account.domain.carrier_cdr_columns,
+            domain_defaults::default_carrier_cdr_columns,
+        )
+    } else {
+        (
+            &account.domain.cdr_columns,
+            domain_defaults::default_cdr_columns,
+        )
+    };
+    // The admin refuses empty lists; a record from before that rule still shows a table.
+    if configured.is_empty() {
+        default()
+    } else {
+        configured.to_vec()
+    }
+}
+
+/// A column's header, named for people.
+pub fn label(col: CdrColumn) -> &'static str {
+    match col {
+        CdrColumn::CallId => "Call ID",
+        CdrColumn::CallTime => "Time",
+        CdrColumn::AnswerTime => "Answered",
+        CdrColumn::EndTime => "Ended",
+        CdrColumn::SourceNumber => "From",
+        CdrColumn::Destination => "To",
+        CdrColumn::DestinationName => "Destination",
+        CdrColumn::AccountCode => "Account code",
+        CdrColumn::Duration => "Duration",
+        CdrColumn::BilledDuration => "Billed",
+        CdrColumn::RingDuration => "Ringing",
+        CdrColumn::Rate => "Rate/min",
+        CdrColumn::ConnectCost => "Connect fee",
+        CdrColumn::Charge => "Charge",
+        CdrColumn::Currency => "Currency",
+        CdrColumn::ReleaseReason => "Release reason",
+        CdrColumn::SipCode => "SIP code",
+        CdrColumn::Direction => "Direction",
+        CdrColumn::SourceIp => "Source IP",
+        CdrColumn::TechPrefix => "Tech prefix",
+    }
+}
+
+fn is_number(col: CdrColumn) -> bool {
+    matches!(
+        col,
+        CdrColumn::Duration
+            | CdrColumn::BilledDuration
+            | CdrColumn::RingDuration
+            | CdrColumn::Rate
+            | CdrColumn::ConnectCost
+            | CdrColumn::Charge
+            | CdrColumn::SipCode
+    )
+}
+
+/// A column of the table.
+#[derive(Debug)]
+pub struct Head {
+    pub col: CdrColumn,
+    pub label: &'static str,
+    pub num: bool,
+}
+
+/// `/cdr`.
+#[derive(Template)]
+#[template(path = "portal/cdr.html")]
+pub struct CdrPage {
+    pub chrome: Chrome,
+    pub heads: Vec<Head>,
+    pub rows: Vec<(CdrKey, StoredCdr)>,
+    pub zone: TimeZone,
+    pub zone_name: String,
+    pub currency: String,
+    pub minor: u32,
+    pub from: String,
+    pub to: String,
+    pub connected: bool,
+    pub search: String,
+    pub problem: Option<String>,
+    /// The next (older) page.
+    pub older: Option<String>,
+    /// The first page, when this is a later one.
+    pub newest: Option<String>,
+    pub csv: String,
+}
+
+impl CdrPage {
+    /// What the table shows for `col` of a call.
+    pub fn cell<'a>(&'a self, row: &'a (CdrKey, StoredCdr), head: &Head) -> Cell<'a> {
+        let (key, c) = row;
+        let time = |t: Option<i64>| t.map_or(Cell::Empty, |t| Cell::Time(t, &self.zone));
+        match head.col {
+            CdrColumn::CallId => Cell::Text(&c.call_id),
+            CdrColumn::CallTime => Cell::Time(key.start, &self.zone),
+            CdrColumn::AnswerTime => time(c.answer),
+            CdrColumn::EndTime => time(c.end),
+            CdrColumn::SourceNumber => Cell::Text(&c.source_number),
+            CdrColumn::Destination => Cell::Text(&c.destination),
+            CdrColumn::DestinationName => Cell::Text(&c.destination_name),
+            CdrColumn::AccountCode => Cell::Text(&c.account_code),
+            CdrColumn::Duration => Cell::Seconds(u64::from(c.duration)),
+            CdrColumn::BilledDuration => Cell::Seconds(u64::from(c.billed)),
+            CdrColumn::RingDuration => Cell::Seconds(u64::from(reports::ring_seconds(key, c))),
+            CdrColumn::Rate => c.rate.map_or(Cell::Empty, |r| Cell::Exact(r, self.minor)),
+            CdrColumn::ConnectCost => {
+                Cell::Exact(if c.connected { c.connect_fee } else { 0 }, self.minor)
+            }
+            CdrColumn::Charge => Cell::Money(c.charge, self.minor),
+            CdrColumn::Currency => Cell::Text(&self.currency),
+            CdrColumn::ReleaseReason => Cell::Text(&c.release_reason),
+            CdrColumn::SipCode => c.sip_code.map_or(Cell::Empty, |s| Cell::Int(u64::from(s))),
+            CdrColumn::Direction => Cell::Text(&c.direction),
+            CdrColumn::SourceIp => Cell::Text(&c.source_ip),
+            CdrColumn::TechPrefix => Cell::Text(&c.tech_prefix),
+        }
+    }
+
+    /// Whether any filter narrows the calls beyond the date range.
+    pub fn narrowed(&self) -> bool {
+        self.connected || !self.search.is_empty()
+    }
+}
+
+fn params(query: Result<Query<CdrParams>, QueryRejection>) -> CdrParams {
+    // A query string that does not parse (a field twice, bad encoding) shows the defaults.
+    query.map(|Query(p)| p).unwrap_or_default()
+}
+
+/// `GET /cdr`.
+pub async fn show(
+    State(portal): State<Portal>,
+    account: Account,
+    query: Result<Query<CdrParams>, QueryRejection>,
+) -> Response {
+    if let Err(hidden) = account.require(Section::Cdr) {
+        return hidden;
+    }
+    let params = params(query);
+    let zone = format::zone(&account.contact.time_zone);
+    let filter = Filter::of(&params, &zone, crate::admin::service::now());
+    let mut q = filter.query(PAGE);
+    q.after = filter.cursor(params.before.as_deref());
+    let paged = q.after.is_some();
+    let customer = account.customer.id;
+    let store = portal.store.clone();
+    let loaded = blocking(move || Ok(store.read(|tx| reports::cdr_rows(tx, customer, &q))?)).await;
+    let (rows, next) = match loaded {
+        Ok(found) => found,
+        Err(err) => {
+            tracing::error!(error = %err, customer, "portal: the CDR page failed");
+            return internal_error();
+        }
+    };
+    let currency = account.customer.currency.clone();
+    let heads = columns(&account)
+        .into_iter()
+        .map(|col| Head {
+            col,
+            label: label(col),
+            num: is_number(col),
+        })
+        .collect();
+    let (chrome, csp) = Chrome::for_account(&account, "/cdr");
+    let page = CdrPage {
+        chrome,
+        heads,
+        rows,
+        zone_name: zone.iana_name().unwrap_or("UTC").to_owned(),
+        zone,
+        minor: minor_units(&currency),
+        currency,
+        from: filter.range.first.to_string(),
+        to: filter.range.last.to_string(),
+        connected: filter.connected,
+        search: filter.search.clone(),
+        problem: filter.problem.clone(),
+        older: next.map(|c| format!("/cdr{}", filter.link(Some(c)))),
+        newest: paged.then(|| format!("/cdr{}", filter.link(None))),
+        csv: format!("/cdr.csv{}", filter.link(None)),
+    };
+    html(StatusCode::OK, &csp, &page)
+}
+
+/// `GET /cdr.csv`: every call the filters select (not only one page), the same columns in the
+/// same order, times in UTC.
+pub async fn csv(
+    State(portal): State<Portal>,
+    account: Account,
+    query: Result<Query<CdrParams>, QueryRejection>,
+) -> Response {
+    if let Err(hidden) = account.require(Section::Cdr) {
+        return hidden;
+    }
+    let params = params(query);
+    let zone = format::zone(&account.contact.time_zone);
+    let filter = Filter::of(&params, &zone, crate::admin::service::now());
+    let filename = format!("calls-{}-to-{}.csv", filter.range.first, filter.range.last);
+    let export = Export {
+        store: portal.store.clone(),
+        customer: account.customer.id,
+        query: filter.query(reports::MAX_PAGE),
+        columns: columns(&account),
+        currency: account.customer.currency.clone(),
+    };
+    // Two batches in flight at most: the export waits for a slow client instead of buffering.
+    let (pieces, receiver) = tokio::sync::mpsc::channel(2);
+    tokio::task::spawn_blocking(move || export.run(&pieces));
+    report::csv_stream(receiver, &filename)
+}
+
+/// A CSV export of one customer's calls.
+struct Export {
+    store: crate::store::Store,
+    customer: u64,
+    query: CdrQuery,
+    columns: Vec<CdrColumn>,
+    currency: String,
+}
+
+type Piece = Result<Bytes, std::io::Error>;
+
+/// The file as it is written: each flush hands the bytes written since to the response body.
+struct Pieces<'a> {
+    sender: &'a tokio::sync::mpsc::Sender<Piece>,
+    buf: Vec<u8>,
+}
+
+impl std::io::Write for Pieces<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let piece = Bytes::from(std::mem::replace(
+            &mut self.buf,
+            Vec::with_capacity(1 << 16),
+        ));
+        self.sender
+            .blocking_send(Ok(piece))
+            .map_err(|_| std::io::Error::from(std::io::ErrorKind::BrokenPipe))
+    }
+}
+
+impl Export {
+    /// Writes the file batch by batch into `pieces`; stops when the client is gone.
+    fn run(mut self, pieces: &tokio::sync::mpsc::Sender<Piece>) {
+        if let Err(err) = self.write(pieces) {
+            if pieces.is_closed() {
+                return; // the client went away
+            }
+            tracing::error!(error = %err, customer = self.customer, "portal: CDR export failed");
+            let _ = pieces.blocking_send(Err(std::io::Error::other("the export failed")));
+        }
+    }
+
+    fn write(
+        &mut self,
+        pieces: &tokio::sync::mpsc::Sender<Piece>,
+    ) -> Result<(), super::SourceError> {
+        let sink = Pieces {
+            sender: pieces,
+            buf: Vec::with_capacity(1 << 16),
+        };
+        let mut out = CdrCsv::new(&self.columns, &self.currency, sink)?;
+        loop {
+            // One read transaction per batch, closed before the batch is handed on.
+            let (rows, next) = self
+                .store
+                .read(|tx| reports::cdr_rows(tx, self.customer, &self.query))?;
+            for (key, cdr) in &rows {
+                out.row(key, cdr)?;
+            }
+            out.flush()?;
+            match next {
+                Some(cursor) => self.query.after = Some(cursor),
+                None => return Ok(()),
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! How the portal writes money, times and durations for people.
+
+use iso_currency::Currency;
+use portico_protocol::Micros;
+
+use crate::model::{currency, money};
+
+/// `amount` rounded to the currency's minor units with its symbol: `$5.00`, `-€1.25`,
+/// `12.500 BHD` for a currency whose symbol is not a single sign.
+pub fn amount(amount: Micros, code: &str) -> String {
+    let digits = money::format_minor(amount, currency::minor_units(code));
+    let symbol = Currency::from_code(code).map(|c| c.symbol().symbol);
+    match symbol {
+        Some(sym) if sym.chars().count() == 1 => match digits.strip_prefix('-') {
+            Some(abs) => format!("-{sym}{abs}"),
+            None => format!("{sym}{digits}"),
+        },
+        _ => format!("{digits} {code}"),
+    }
+}
+
+/// `amount` as a plain number with the currency's minor units, for tables and CSV.
+pub fn number(amount: Micros, code: &str) -> String {
+    money::format_minor(amount, currency::minor_units(code))
+}
+
+/// The contact's time zone, UTC when it has none or an unknown one.
+pub fn zone(name: &str) -> jiff::tz::TimeZone {
+    if name.is_empty() {
+        return jiff::tz::TimeZone::UTC;
+    }
+    jiff::tz::TimeZone::get(name).unwrap_or(jiff::tz::TimeZone::UTC)
+}
+
+/// Unix seconds as `2026-11-27 14:05` in `tz`.
+pub fn time(unix: i64, tz: &jiff::tz::TimeZone) -> String {
+    match jiff::Timestamp::from_second(unix) {
+        Ok(ts) => ts
+            .to_zoned_datetime(tz.clone())
+            .strftime("%Y-%m-%d %H:%M")
+            .to_string(),
+        Err(_) => String::new(),
+    }
+}
+
+/// Unix seconds as `2026-11-27 14:05 CET` in `tz`, for the top bar.
+pub fn time_with_zone(unix: i64, tz: &jiff::tz::TimeZone) -> String {
+    match jiff::Timestamp::from_second(unix) {
+        Ok(ts) => ts
+            .to_zoned_datetime(tz.clone())
+            .strftime("%Y-%m-%d %H:%M %Z")
+            .to_string(),
+        Err(_) => String::new(),
+    }
+}
+
+/// Unix seconds as `2026-11-27` in `tz`.
+#[allow(dead_code)] // used by the section pages (issue 4), being written
+pub fn date(unix: i64, tz: &jiff::tz::TimeZone) -> String {
+    match jiff::Timestamp::from_second(unix) {
+        Ok(ts) => ts
+            .to_zoned_datetime(tz.clone())
+            .strftime("%Y-%m-%d")
+            .to_string(),
+        Err(_) => String::new(),
+    }
+}
+
+/// Seconds as `1:05` (minutes:seconds) or `2:03:04` past an hour.
+pub fn duration(seconds: u64) -> String {
+    let (h, m, s) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m}:{s:02}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_have_symbol_and_minor_units() {
+        assert_eq!(amount(Micros(5_000_000), "USD"), "$5.00");
+        assert_eq!(amount(Micros(-1_250_000), "EUR"), "-€1.25");
+        assert_eq!(amount(Micros(1_005_000), "USD"), "$1.01");
+        assert_eq!(amount(Micros(7_000_000), "JPY"), "¥7");
+        assert_eq!(number(Micros(12_345_678), "USD"), "12.35");
+    }
+
+    #[test]
+    fn times_follow_the_zone_and_durations_read_well() {
+        let ny = zone("America/New_York");
+        assert_eq!(time(0, &ny), "1969-12-31 19:00");
+        assert_eq!(time(0, &zone("")), "1970-01-01 00:00");
+        assert_eq!(time(0, &zone("Not/AZone")), "1970-01-01 00:00");
+        assert_eq!(duration(65), "1:05");
+        assert_eq!(duration(3 * 3600 + 4), "3:00:04");
+    }
+}

@@ -1,0 +1,317 @@
+//! Portal sessions: a random 256-bit token in a host-only, Secure, HttpOnly, SameSite=Lax
+//! cookie, stored hashed with the domain and account it belongs to; the [`Account`] extractor
+//! that lets a request in only with a live session of this domain; CSRF checks for forms.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::str::FromStr;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use ipnet::IpNet;
+use portico_protocol::{Balance, Contact, Customer, CustomerStatus, Domain, FileInfo, Section};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use super::access::Sections;
+use super::tenant::{Portal, RequestHost, blocking};
+use super::{host, pages};
+use crate::store::{SessionRecord, StoreError};
+
+/// The session cookie. `__Host-` makes browsers insist on Secure, Path=/ and no Domain, so the
+/// cookie is host-only and cannot be planted from a sibling name.
+pub const SESSION_COOKIE: &str = "__Host-portico";
+/// The pre-login CSRF cookie (double submit: the login and sign-up forms carry its value).
+pub const FORM_COOKIE: &str = "__Host-portico-form";
+/// How long a session lives (absolute; renewed only by logging in again).
+pub const SESSION_SECONDS: i64 = 12 * 60 * 60;
+/// How long a half-done login (password given, two-factor code not yet) lives.
+pub const PENDING_SECONDS: i64 = 5 * 60;
+
+/// A new random token and the hash it is stored under.
+pub fn new_token() -> (String, [u8; 32]) {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let hash = token_hash(&token);
+    (token, hash)
+}
+
+/// The SHA-256 a token is stored under.
+pub fn token_hash(token: &str) -> [u8; 32] {
+    Sha256::digest(token.as_bytes()).into()
+}
+
+/// Compares two secrets in time that does not depend on where they differ.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    let (a, b) = (Sha256::digest(a.as_bytes()), Sha256::digest(b.as_bytes()));
+    a.iter()
+        .zip(b.iter())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
+}
+
+/// The value of cookie `name` in the request, if it sent one.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_owned())
+}
+
+/// A `Set-Cookie` value for a host-only secure cookie; `max_age` 0 removes it.
+pub fn set_cookie(name: &str, value: &str, max_age: i64) -> HeaderValue {
+    let cookie = cookie::Cookie::build((name, value))
+        .path("/")
+        .secure(true)
+        .http_only(true)
+        .same_site(cookie::SameSite::Lax)
+        .max_age(cookie::time::Duration::seconds(max_age))
+        .build();
+    HeaderValue::from_str(&cookie.to_string()).unwrap_or(HeaderValue::from_static(""))
+}
+
+/// The client's address (the TCP peer; Portico does not sit behind proxies it would have to
+/// trust).
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip())
+            .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+        Ok(ClientAddr(ip))
+    }
+}
+
+/// Whether `ip` may use a contact with allow-list `allow` (empty: from anywhere).
+pub fn ip_allowed(allow: &[String], ip: IpAddr) -> bool {
+    let ip = match ip {
+        IpAddr::V6(v6) => v6
+            .to_ipv4_mapped()
+            .map(IpAddr::V4)
+            .unwrap_or(IpAddr::V6(v6)),
+        v4 => v4,
+    };
+    allow.is_empty()
+        || allow
+            .iter()
+            .filter_map(|n| IpNet::from_str(n).ok())
+            .any(|net| net.contains(&ip))
+}
+
+/// A logged-in account on this request's domain, with what every page of it shows.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub domain: Domain,
+    pub customer: Customer,
+    pub contact: Contact,
+    pub session: SessionRecord,
+    /// The hash the session is stored under.
+    pub session_key: [u8; 32],
+    pub sections: Sections,
+    pub logo: Option<FileInfo>,
+    /// The balance, when the balance section is visible.
+    pub balance: Option<Balance>,
+    pub client: IpAddr,
+    /// A required contract not yet approved (when the contracts section is visible): every
+    /// page links to it.
+    pub contract_due: Option<super::contracts::ContractDue>,
+}
+
+impl Account {
+    /// 404 unless `section` is visible to this account.
+    pub fn require(&self, section: Section) -> Result<(), Response> {
+        if self.sections.shows(section) {
+            Ok(())
+        } else {
+            Err(pages::not_found_for(self))
+        }
+    }
+
+    /// Checks a form's CSRF token and the request's origin.
+    pub fn check_form(&self, headers: &HeaderMap, token: &str) -> Result<(), Response> {
+        check_origin(headers, &self.domain.fqdn)?;
+        if same_secret(token, &self.session.csrf) {
+            Ok(())
+        } else {
+            Err(forbidden())
+        }
+    }
+
+    /// Whether the account is a carrier (carriers get the carrier column lists).
+    pub fn is_carrier(&self) -> bool {
+        self.customer.kind == portico_protocol::CustomerKind::Carrier
+    }
+}
+
+/// The answer to a form without a valid CSRF token or from another origin.
+pub fn forbidden() -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        "This form expired or did not come from this portal. Go back, reload the page and try \
+         again.",
+    )
+        .into_response()
+}
+
+/// A form post is accepted only from this portal's own pages: an `Origin` (or, without one, a
+/// `Referer`) naming another host is refused.
+pub fn check_origin(headers: &HeaderMap, fqdn: &str) -> Result<(), Response> {
+    let from = headers
+        .get(header::ORIGIN)
+        .or_else(|| headers.get(header::REFERER))
+        .and_then(|v| v.to_str().ok());
+    let Some(from) = from else {
+        // Browsers send Origin with every form post; a client that sends neither is not a
+        // browser a page could have tricked, and still needs the token.
+        return Ok(());
+    };
+    let origin_host = from
+        .split_once("://")
+        .map(|(_, rest)| rest.split('/').next().unwrap_or(rest))
+        .and_then(host::normalize);
+    if origin_host.as_deref() == Some(fqdn) {
+        Ok(())
+    } else {
+        Err(forbidden())
+    }
+}
+
+enum Refusal {
+    /// No live session: log in.
+    LogIn,
+    /// Password given, two-factor code still to give.
+    SecondFactor,
+    Failed(Response),
+}
+
+impl FromRequestParts<Portal> for Account {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Portal) -> Result<Self, Response> {
+        let host = match parts.extensions.get::<RequestHost>() {
+            Some(RequestHost(host)) => host.clone(),
+            None => host::request_host(&parts.uri, &parts.headers),
+        };
+        let Some(fqdn) = host else {
+            return Err(pages::no_portal());
+        };
+        let ClientAddr(client) = match ClientAddr::from_request_parts(parts, state).await {
+            Ok(c) => c,
+            Err(never) => match never {},
+        };
+        let token = cookie(&parts.headers, SESSION_COOKIE);
+        let store = state.store.clone();
+        let now = crate::admin::service::now();
+        let found = blocking(move || {
+            store
+                .read(|tx| load(tx, &fqdn, token.as_deref(), client, now))
+                .map_err(Into::into)
+        })
+        .await;
+        match found {
+            Ok(Ok(account)) => Ok(account),
+            Ok(Err(Refusal::LogIn)) => Err(to_login(parts)),
+            Ok(Err(Refusal::SecondFactor)) => Err(Redirect::to("/login/code").into_response()),
+            Ok(Err(Refusal::Failed(response))) => Err(response),
+            Err(err) => {
+                tracing::error!(error = %err, "portal: reading the session failed");
+                Err(pages::internal_error())
+            }
+        }
+    }
+}
+
+fn to_login(parts: &Parts) -> Response {
+    if parts.method == Method::GET || parts.method == Method::HEAD {
+        Redirect::to("/login").into_response()
+    } else {
+        forbidden()
+    }
+}
+
+fn load(
+    tx: &crate::store::Tx,
+    fqdn: &str,
+    token: Option<&str>,
+    client: IpAddr,
+    now: i64,
+) -> Result<Result<Account, Refusal>, StoreError> {
+    let Some(domain) = tx.domain(fqdn)?.map(|r| r.domain) else {
+        return Ok(Err(Refusal::Failed(pages::no_portal())));
+    };
+    let Some(token) = token else {
+        return Ok(Err(Refusal::LogIn));
+    };
+    let session_key = token_hash(token);
+    let Some(session) = tx.session(&session_key)? else {
+        return Ok(Err(Refusal::LogIn));
+    };
+    // A session is bound to the domain it was made on: the cookie cannot be replayed elsewhere.
+    if session.fqdn != domain.fqdn || session.expires_at <= now {
+        return Ok(Err(Refusal::LogIn));
+    }
+    if session.pending_second_factor {
+        return Ok(Err(Refusal::SecondFactor));
+    }
+    let Some(contact) = tx.contact(session.contact_id)?.map(|r| r.contact) else {
+        return Ok(Err(Refusal::LogIn));
+    };
+    let Some(customer) = tx.customer(contact.customer_id)? else {
+        return Ok(Err(Refusal::LogIn));
+    };
+    if customer.id != session.customer_id
+        || customer.domain.as_deref() != Some(domain.fqdn.as_str())
+        || customer.status == CustomerStatus::Suspended
+        || !ip_allowed(&contact.ip_allow, client)
+    {
+        return Ok(Err(Refusal::LogIn));
+    }
+    let sections = Sections::of(&domain, &customer);
+    let logo = match &domain.logo {
+        Some(name) => tx.file_info(name)?,
+        None => None,
+    };
+    let balance = if sections.shows(Section::Balance) {
+        match crate::reports::balance(tx, customer.id) {
+            Ok(b) => Some(b),
+            Err(e) => {
+                tracing::error!(error = %e, customer = customer.id, "portal: balance failed");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let contract_due = if sections.shows(Section::Contracts) {
+        super::contracts::first_due(tx, customer.id)?
+    } else {
+        None
+    };
+    Ok(Ok(Account {
+        contract_due,
+        domain,
+        customer,
+        contact,
+        session,
+        session_key,
+        sections,
+        logo,
+        balance,
+        client,
+    }))
+}
