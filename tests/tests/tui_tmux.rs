@@ -5,6 +5,8 @@
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
+use portico_tests::https::{state, wait_status};
+use portico_tests::smtp::SmtpServer;
 use portico_tests::{Cli, Daemon, bins::bin_path};
 use serde_json::Value;
 
@@ -18,7 +20,10 @@ struct Tmux {
 
 impl Tmux {
     fn start(daemon: &Daemon) -> Tmux {
-        let server = format!("portico-e2e-{}", std::process::id());
+        // One server per test: tests of this file run in parallel in one process.
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let server = format!("portico-e2e-{}-{n}", std::process::id());
         let tmux = Tmux { server };
         let console = format!(
             "{} --socket {}",
@@ -268,4 +273,79 @@ fn an_admin_sets_up_a_brand_and_its_customers_from_the_console() {
             .output();
         out.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "1")
     });
+}
+
+/// The certificate the local CA of `--dev` issued shows in the Domains table with its expiry
+/// day and in the Certificate tab; the SMTP tab's "send test mail" delivers through a real SMTP
+/// server and shows the daemon's answer.
+#[test]
+fn the_console_shows_certificate_state_and_sends_a_test_mail() {
+    let smtp = SmtpServer::start();
+    let daemon = Daemon::start();
+    let cli = daemon.cli();
+    let port = smtp.port().to_string();
+    cli.ok([
+        "domain",
+        "add",
+        "portal.tls.test",
+        "--currencies",
+        "USD",
+        "--brand-name",
+        "TLS Voice",
+    ]);
+    cli.ok([
+        "domain",
+        "set",
+        "portal.tls.test",
+        "--smtp-host",
+        "127.0.0.1",
+        "--smtp-port",
+        &port,
+        "--smtp-security",
+        "none",
+        "--smtp-from",
+        "noc@tls.test",
+    ]);
+    let status = wait_status(&daemon, "portal.tls.test", "active", |s| {
+        state(s) == "active"
+    });
+    let Some(not_after) = status["cert"]["not_after"].as_i64() else {
+        panic!("no expiry in {status}")
+    };
+    let expires = time::OffsetDateTime::from_unix_timestamp(not_after)
+        .unwrap_or_else(|e| panic!("bad expiry {not_after}: {e}"))
+        .date()
+        .to_string();
+
+    let tmux = Tmux::start(&daemon);
+    let shown = format!("active · {expires}");
+    let screen = tmux.wait_for(&shown);
+    eprintln!("the Domains screen:\n{screen}");
+    let row = screen
+        .lines()
+        .find(|l| l.contains("portal.tls.test"))
+        .unwrap_or_else(|| panic!("no row for the domain:\n{screen}"));
+    assert!(row.contains(&shown), "{row}");
+
+    // The Certificate tab (the last one: Shift-Tab from Basic) says where it came from.
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("User Access");
+    tmux.keys(&["BTab"]);
+    let cert = tmux.wait_for("Portico's local CA");
+    eprintln!("the Certificate tab:\n{cert}");
+    assert!(cert.contains("active"), "{cert}");
+
+    // SMTP (one more Shift-Tab): send a test mail; the daemon's answer shows on the tab.
+    tmux.keys(&["BTab"]);
+    tmux.wait_for("noc@tls.test");
+    tmux.keys(&["t"]);
+    tmux.wait_for("Send a test mail");
+    tmux.type_text("ops@customer.test");
+    tmux.keys(&["Enter"]);
+    let answer = tmux.wait_for("sent a test mail to ops@customer.test");
+    eprintln!("the SMTP tab:\n{answer}");
+    assert!(answer.contains(&format!("127.0.0.1:{port}")), "{answer}");
+    let mail = smtp.wait_for_mail_to("ops@customer.test");
+    assert_eq!(mail.subject, "TLS Voice: test mail from Portico");
+    assert!(mail.body().contains("portal.tls.test"), "{}", mail.body());
 }

@@ -6,10 +6,11 @@ use std::collections::BTreeMap;
 
 use crossterm::event::KeyEvent;
 use portico_protocol::{
-    AuditEntry, Customer, Domain, FileInfo, IngestStatus, RateCard, UnassignedGroup, VersionInfo,
+    AuditEntry, Customer, Domain, DomainTls, FileInfo, IngestStatus, RateCard, UnassignedGroup,
+    VersionInfo,
 };
 
-use super::cert::TlsView;
+use super::cert;
 use super::io::{Failure, Reply, Request};
 use super::keys::{self, Cmd};
 use super::popup::{self, Popup};
@@ -94,14 +95,14 @@ pub struct Data {
     pub ratecards: Option<Vec<RateCard>>,
     pub unassigned: Option<Vec<UnassignedGroup>>,
     pub audit: Option<Vec<AuditEntry>>,
-    /// DNS and certificate state per FQDN, when the daemon reports it (see `cert.rs`).
-    pub tls: BTreeMap<String, TlsView>,
+    /// DNS and certificate state per FQDN, loaded with the domain list (see `cert.rs`).
+    pub tls: BTreeMap<String, DomainTls>,
 }
 
 impl Data {
-    /// The TLS view of a domain ("—" everywhere when unknown).
-    pub fn tls(&self, fqdn: &str) -> TlsView {
-        self.tls.get(fqdn).cloned().unwrap_or_default()
+    /// The DNS and certificate state of a domain, when known.
+    pub fn tls(&self, fqdn: &str) -> Option<&DomainTls> {
+        self.tls.get(fqdn)
     }
 }
 
@@ -232,7 +233,7 @@ impl App {
             return p.offered();
         }
         let mut cmds = if let Some(e) = &self.editor {
-            e.offered()
+            e.offered(&self.data)
         } else if let Some(v) = &self.customer {
             v.offered()
         } else {
@@ -375,6 +376,7 @@ impl App {
         match self.top {
             Top::Domains => {
                 self.request(Request::Domains);
+                self.request(Request::Tls);
                 self.request(Request::Customers);
                 self.request(Request::Files);
             }
@@ -438,6 +440,42 @@ impl App {
             Reply::RateCards(list) => self.data.ratecards = Some(list),
             Reply::Unassigned(list) => self.data.unassigned = Some(list),
             Reply::Audit(list) => self.data.audit = Some(list),
+            Reply::Tls(list) => {
+                self.data.tls = list.into_iter().map(|t| (t.fqdn.clone(), t)).collect();
+            }
+            Reply::TlsChecked(tls) => {
+                let dns = tls
+                    .dns
+                    .as_ref()
+                    .map_or_else(|| cert::UNKNOWN.to_string(), |d| d.found.clone());
+                self.info(format!(
+                    "{}: DNS {}; certificate {}",
+                    tls.fqdn,
+                    dns,
+                    cert::cert_text(Some(&tls), self.now)
+                ));
+                self.data.tls.insert(tls.fqdn.clone(), tls);
+            }
+            Reply::CertUploaded(tls) => {
+                self.info(format!(
+                    "{}: uploaded certificate served ({})",
+                    tls.fqdn,
+                    cert::cert_text(Some(&tls), self.now)
+                ));
+                self.data.tls.insert(tls.fqdn.clone(), tls);
+            }
+            Reply::CertRemoved(tls) => {
+                self.info(format!(
+                    "{}: uploaded certificate removed; back to automatic certificates ({})",
+                    tls.fqdn,
+                    cert::cert_text(Some(&tls), self.now)
+                ));
+                self.data.tls.insert(tls.fqdn.clone(), tls);
+            }
+            Reply::TestMailSent { fqdn, answer } => {
+                editor::test_mail_done(self, ticket, &fqdn, Ok(answer.clone()));
+                self.info(answer);
+            }
             Reply::DomainSaved { added, domain } => {
                 editor::saved(self, ticket, added, domain);
             }
@@ -499,6 +537,10 @@ impl App {
     fn failed(&mut self, ticket: Option<u64>, what: &str, failure: Failure) {
         if what == "importing" {
             self.ratecards.progress = None;
+        }
+        if what == "sending the test mail" {
+            editor::test_mail_done(self, ticket, "", Err(failure.to_string()));
+            self.error(format!("{what}: {failure}"));
         }
         // A form or editor waiting for this answer shows the error next to the field.
         if popup::failed(self, ticket, &failure) || editor::failed(self, ticket, &failure) {

@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use portico_protocol::{
-    Access, AdminClient, AdminError, AdminResult, AuditEntry, Blob, ContactCreated, ContactSpec,
-    Customer, CustomerDetail, CustomerPatch, CustomerStatus, Domain, DomainPatch, FileInfo,
-    IngestStatus, PaymentSpec, RateCard, RateCardImported, Section, UnassignedGroup, VersionInfo,
+    Access, AdminClient, AdminError, AdminResult, AuditEntry, Blob, CertUpload, ContactCreated,
+    ContactSpec, Customer, CustomerDetail, CustomerPatch, CustomerStatus, Domain, DomainPatch,
+    DomainTls, FileInfo, IngestStatus, PaymentSpec, RateCard, RateCardImported, Section,
+    UnassignedGroup, VersionInfo,
 };
 use tarpc::client::RpcError;
 use tarpc::context::Context;
@@ -62,6 +63,20 @@ pub enum Request {
     Unassigned,
     Assign(String, u64),
     Audit,
+    /// Every domain's DNS and certificate state (asked for with the domain list).
+    Tls,
+    /// Check a domain's DNS now; the daemon orders at once when it passes and one is due.
+    TlsCheck(String),
+    /// Serve the chain and key read from these paths as the domain's certificate.
+    CertUpload {
+        fqdn: String,
+        chain: PathBuf,
+        key: PathBuf,
+    },
+    /// Drop the domain's uploaded certificate.
+    CertRemove(String),
+    /// Send a test mail through the domain's stored SMTP settings to the address.
+    TestMail(String, String),
 }
 
 /// Why a request failed.
@@ -116,6 +131,15 @@ pub enum Reply {
         moved: u64,
     },
     Audit(Vec<AuditEntry>),
+    Tls(Vec<DomainTls>),
+    TlsChecked(DomainTls),
+    CertUploaded(DomainTls),
+    CertRemoved(DomainTls),
+    /// The daemon's words about the test mail it sent.
+    TestMailSent {
+        fqdn: String,
+        answer: String,
+    },
     /// A change that needs no data back went through; the text says what.
     Done(String),
     /// A request failed; `what` names it for the message line.
@@ -258,6 +282,11 @@ fn name(request: &Request) -> &'static str {
         Request::Unassigned => "loading unassigned CDRs",
         Request::Assign(..) => "assigning",
         Request::Audit => "loading the audit log",
+        Request::Tls => "loading certificate states",
+        Request::TlsCheck(..) => "checking DNS",
+        Request::CertUpload { .. } => "uploading the certificate",
+        Request::CertRemove(..) => "removing the uploaded certificate",
+        Request::TestMail(..) => "sending the test mail",
     }
 }
 
@@ -408,6 +437,30 @@ impl Link {
                 }
             }
             Request::Audit => Reply::Audit(self.call(n, |c| a.audit_list(c, AUDIT_LIMIT)).await?),
+            Request::Tls => Reply::Tls(self.call(n, |c| a.domain_tls_list(c)).await?),
+            Request::TlsCheck(fqdn) => Reply::TlsChecked(
+                self.call(Wait::Long, |c| a.domain_tls_check(c, fqdn))
+                    .await?,
+            ),
+            Request::CertUpload { fqdn, chain, key } => {
+                let upload = CertUpload {
+                    chain_pem: read_pem("chain", &chain)?,
+                    key_pem: read_pem("key", &key)?,
+                };
+                Reply::CertUploaded(
+                    self.call(n, |c| a.domain_cert_upload(c, fqdn, upload))
+                        .await?,
+                )
+            }
+            Request::CertRemove(fqdn) => {
+                Reply::CertRemoved(self.call(n, |c| a.domain_cert_remove(c, fqdn)).await?)
+            }
+            Request::TestMail(fqdn, to) => {
+                let answer = self
+                    .call(Wait::Long, |c| a.domain_smtp_test(c, fqdn.clone(), to))
+                    .await?;
+                Reply::TestMailSent { fqdn, answer }
+            }
         })
     }
 
@@ -460,6 +513,16 @@ impl Link {
             ))
         })
     }
+}
+
+/// A PEM file the admin named in the form field `field`; a refusal names that field.
+fn read_pem(field: &str, path: &Path) -> Result<String, CallError> {
+    std::fs::read_to_string(path).map_err(|e| {
+        CallError::Admin(AdminError::invalid(
+            field,
+            format!("cannot read {}: {}", path.display(), io_reason(&e)),
+        ))
+    })
 }
 
 /// The CSV as pieces of about `max` bytes of whole lines, each starting with the header line.

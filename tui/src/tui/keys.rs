@@ -47,6 +47,7 @@ pub enum Cmd {
     RecheckDns,
     RetryNow,
     UploadPem,
+    RemoveCert,
     Import,
     Assign,
     Confirm,
@@ -177,9 +178,10 @@ table! {
     ResetPassword [ch('p')] "password" "reset the contact's password";
     EffectiveDomain [ch('D')] "domain" "next domain for the effective result";
     TestMail [ch('t')] "test mail" "send a test mail";
-    RecheckDns [ch('c')] "check DNS" "check the CNAME now";
-    RetryNow [ch('n')] "retry" "retry the certificate now";
-    UploadPem [ch('U')] "PEM" "upload a certificate (PEM)";
+    RecheckDns [ch('c')] "check DNS" "check DNS now; orders at once when it passes";
+    RetryNow [ch('n')] "retry" "retry the failed order now (checks DNS first)";
+    UploadPem [ch('U')] "PEM" "upload a certificate (PEM chain and key paths)";
+    RemoveCert [ch('X')] "remove PEM" "remove the uploaded certificate (asks first)";
     Import [ch('i')] "import" "import a CSV file";
     Confirm [code(KeyCode::Enter)] "confirm" "confirm";
     Cancel [code(KeyCode::Esc)] "cancel" "cancel";

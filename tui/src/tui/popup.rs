@@ -26,6 +26,8 @@ pub enum Then {
     Logo,
     UploadLogo(String),
     UploadPem(String),
+    RemoveCert(String),
+    TestMail(String),
     AddCustomer,
     Reject(u64),
     AddContact(u64),
@@ -295,7 +297,13 @@ fn submit(app: &mut App, then: &Then, form: &Form) -> Result<Option<u64>, Refusa
                 chain: required(form, "chain", "the certificate chain")?.into(),
                 key: required(form, "key", "the key")?.into(),
             };
-            cert::request(fqdn, &action).map_err(|e| (None, e))?
+            cert::request(fqdn, &action)
+        }
+        Then::TestMail(fqdn) => {
+            let to = required(form, "to", "the address")?;
+            let ticket = app.request(Request::TestMail(fqdn.clone(), to.clone()));
+            editor::test_mail_sent(app, to, ticket);
+            return Ok(Some(ticket));
         }
         Then::AddCustomer => Request::AddCustomer(CustomerPatch {
             name: Some(required(form, "name", "the name")?),
@@ -361,6 +369,9 @@ fn confirmed(app: &mut App, then: &Then) {
         }
         Then::DeleteFile(name) => {
             app.request(Request::RemoveFile(name.clone()));
+        }
+        Then::RemoveCert(fqdn) => {
+            app.request(cert::request(fqdn, &CertAction::RemoveUploaded));
         }
         _ => {}
     }

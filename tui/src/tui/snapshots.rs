@@ -6,10 +6,11 @@ use std::collections::BTreeMap;
 
 use insta::assert_snapshot;
 use portico_protocol::{
-    Access, AdminError, AuditEntry, Balance, BreakoutColumn, CdrColumn, Contact, Customer,
-    CustomerDetail, CustomerKind, CustomerStatus, Domain, DomainPatch, FileInfo, IngestStatus,
-    Micros, Payment, PaymentStatus, RateCard, Route, Section, SignupStatus, SmtpSecurity,
-    SmtpSettings, UnassignedGroup, VersionInfo,
+    Access, AdminError, Alert, AuditEntry, Balance, BreakoutColumn, CdrColumn, CertInfo,
+    CertSource, Contact, Contract, ContractApproval, Customer, CustomerDetail, CustomerKind,
+    CustomerStatus, DnsCheck, Domain, DomainPatch, DomainTls, FileInfo, IngestStatus, Micros,
+    Package, Payment, PaymentStatus, RateCard, Route, Section, SignupStatus, SmtpSecurity,
+    SmtpSettings, TlsState, UnassignedGroup, VersionInfo,
 };
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -85,6 +86,73 @@ fn domains() -> Vec<Domain> {
     vec![domain("portal.acme.test", "Acme Voice"), b]
 }
 
+/// 2027-02-01 12:00:00 UTC.
+const EXPIRES: i64 = 1_801_483_200;
+
+/// acme serves a certificate of the local CA; beta's DNS does not point here yet.
+fn tls() -> Vec<DomainTls> {
+    vec![
+        DomainTls {
+            fqdn: "portal.acme.test".into(),
+            state: TlsState::Active {
+                issuer: "CN=Portico local CA".into(),
+                not_after: EXPIRES,
+            },
+            cert: Some(CertInfo {
+                source: CertSource::LocalCa,
+                issuer: "CN=Portico local CA".into(),
+                names: vec!["portal.acme.test".into()],
+                serial: "0a1b2c".into(),
+                not_before: EXPIRES - 90 * 86_400,
+                not_after: EXPIRES,
+                renew_at: Some(EXPIRES - 30 * 86_400),
+            }),
+            dns: Some(DnsCheck {
+                ok: true,
+                found: "CNAME to portico.carrier.example".into(),
+                checked_at: NOW - 600,
+            }),
+            failures: 0,
+            note: None,
+        },
+        DomainTls {
+            fqdn: "portal.beta.test".into(),
+            state: TlsState::DnsPending {
+                found: "A record 203.0.113.7 instead of a CNAME".into(),
+            },
+            cert: None,
+            dns: Some(DnsCheck {
+                ok: false,
+                found: "A record 203.0.113.7 instead of a CNAME".into(),
+                checked_at: NOW - 120,
+            }),
+            failures: 0,
+            note: None,
+        },
+    ]
+}
+
+/// beta's DNS passed but its last order failed: a retry is due in 1h 05m.
+fn beta_failed() -> DomainTls {
+    DomainTls {
+        fqdn: "portal.beta.test".into(),
+        state: TlsState::Failed {
+            problem: "urn:ietf:params:acme:error:rateLimited: too many certificates already \
+                      issued for \"beta.test\""
+                .into(),
+            next_retry: NOW + 3_900,
+        },
+        cert: None,
+        dns: Some(DnsCheck {
+            ok: true,
+            found: "CNAME to portico.carrier.example".into(),
+            checked_at: NOW - 300,
+        }),
+        failures: 3,
+        note: None,
+    }
+}
+
 fn customers() -> Vec<Customer> {
     let mut carrier = customer(3, "Gamma Carrier", CustomerStatus::Active);
     carrier.kind = CustomerKind::Carrier;
@@ -101,17 +169,30 @@ fn detail() -> CustomerDetail {
     c.overrides.insert(Section::Cdr, Access::Hide);
     CustomerDetail {
         customer: c,
-        contacts: vec![Contact {
-            id: 7,
-            customer_id: 1,
-            email: "ann@example.test".into(),
-            name: "Ann Example".into(),
-            ip_allow: vec!["192.0.2.0/24".into()],
-            created_at: NOW - 6 * 86_400,
-            phone: String::new(),
-            time_zone: String::new(),
-            two_factor: false,
-        }],
+        contacts: vec![
+            Contact {
+                id: 7,
+                customer_id: 1,
+                email: "ann@example.test".into(),
+                name: "Ann Example".into(),
+                ip_allow: vec!["192.0.2.0/24".into()],
+                created_at: NOW - 6 * 86_400,
+                phone: "+44 20 7946 0958".into(),
+                time_zone: "Europe/London".into(),
+                two_factor: true,
+            },
+            Contact {
+                id: 8,
+                customer_id: 1,
+                email: "bob@example.test".into(),
+                name: "Bob Billing".into(),
+                ip_allow: vec![],
+                created_at: NOW - 5 * 86_400,
+                phone: String::new(),
+                time_zone: String::new(),
+                two_factor: false,
+            },
+        ],
         routes: vec![Route {
             customer_id: 1,
             ratecard: "Retail USD".into(),
@@ -125,9 +206,42 @@ fn detail() -> CustomerDetail {
             description: "Top-up".into(),
             created_at: NOW - 2 * 86_400,
         }],
-        alerts: vec![],
-        packages: vec![],
-        contracts: vec![],
+        alerts: vec![Alert {
+            id: 1,
+            customer_id: 1,
+            threshold: Micros(10_000_000),
+            email: "billing@example.test".into(),
+        }],
+        packages: vec![Package {
+            id: 2,
+            customer_id: 1,
+            name: "Gold 1000".into(),
+            description: "1000 minutes to the EU".into(),
+            price: Micros(25_000_000),
+        }],
+        contracts: vec![
+            Contract {
+                id: 3,
+                customer_id: 1,
+                name: "Terms of service".into(),
+                text: "…".into(),
+                required: true,
+            },
+            Contract {
+                id: 4,
+                customer_id: 1,
+                name: "Data processing".into(),
+                text: "…".into(),
+                required: true,
+            },
+            Contract {
+                id: 5,
+                customer_id: 1,
+                name: "Newsletter".into(),
+                text: "…".into(),
+                required: false,
+            },
+        ],
         template_of: vec!["portal.acme.test".into()],
         balance: Some(Balance {
             customer_id: 1,
@@ -140,7 +254,13 @@ fn detail() -> CustomerDetail {
             low_balance: false,
             exhausted: false,
         }),
-        approvals: vec![],
+        approvals: vec![ContractApproval {
+            contract_id: 3,
+            customer_id: 1,
+            contact_id: 7,
+            typed_name: "Ann Example".into(),
+            approved_at: 1_779_268_500,
+        }],
     }
 }
 
@@ -167,6 +287,7 @@ fn loaded() -> App {
     app.reply(None, Reply::Ingest(status(12_090)));
     app.reply(Some(1), Reply::Domains(domains()));
     app.reply(Some(2), Reply::Customers(customers()));
+    app.reply(Some(7), Reply::Tls(tls()));
     app.reply(
         Some(3),
         Reply::Files(vec![FileInfo {
@@ -331,9 +452,125 @@ fn editor_tabs() {
     snap("editor_smtp", &app);
     press(&mut app, "⇥");
     snap("editor_certificate", &app);
+    // DNS is pending: no order failed, so there is nothing to retry, only a DNS check.
     press(&mut app, "n");
+    assert_eq!(requests(&mut app), vec![]);
+    press(&mut app, "c");
+    assert_eq!(
+        requests(&mut app),
+        vec![Request::TlsCheck("portal.beta.test".into())]
+    );
+}
+
+#[test]
+fn certificate_state_in_the_list_and_the_certificate_tab() {
+    let mut app = loaded();
+    let frame = draw(&app, 80, 24);
+    assert!(frame.contains("active · 2027-02-01"), "{frame}");
+    assert!(frame.contains("dns_pending"), "{frame}");
+    app.reply(Some(20), Reply::TlsChecked(beta_failed()));
+    snap("domains_tls_failed", &app);
+    // A failed order can be retried now, which checks DNS and orders when it passes.
+    press(&mut app, "↓⏎⇤");
+    snap("editor_certificate_failed", &app);
+    press(&mut app, "n");
+    assert_eq!(
+        requests(&mut app),
+        vec![Request::TlsCheck("portal.beta.test".into())]
+    );
+    // An uploaded certificate: the chain and key paths go to the I/O task, which reads them.
+    press(&mut app, "U");
+    press(&mut app, "/etc/ssl/beta.pem⇥/etc/ssl/beta.key⏎");
+    let effects = app.take_effects();
+    let [Effect::Request(ticket, Request::CertUpload { fqdn, chain, key })] = effects.as_slice()
+    else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(
+        (fqdn.as_str(), chain.to_str(), key.to_str()),
+        (
+            "portal.beta.test",
+            Some("/etc/ssl/beta.pem"),
+            Some("/etc/ssl/beta.key")
+        )
+    );
+    app.reply(
+        Some(*ticket),
+        Reply::Failed {
+            what: "uploading the certificate",
+            failure: Failure::Admin(AdminError::invalid(
+                "certificate",
+                "the key does not match the certificate; upload the key it was issued for",
+            )),
+        },
+    );
+    snap("editor_cert_upload_refused", &app);
+    // Served once uploaded: it can be removed (after a confirmation).
+    press(&mut app, "⎋");
+    assert!(!app.offered().contains(&super::keys::Cmd::RemoveCert));
+    let mut uploaded = tls()[0].clone();
+    uploaded.fqdn = "portal.beta.test".into();
+    if let Some(c) = &mut uploaded.cert {
+        c.source = CertSource::Uploaded;
+        c.renew_at = None;
+    }
+    app.reply(Some(*ticket + 1), Reply::CertUploaded(uploaded));
+    press(&mut app, "X");
+    press(&mut app, "y");
+    assert_eq!(
+        requests(&mut app),
+        vec![Request::CertRemove("portal.beta.test".into())]
+    );
+}
+
+#[test]
+fn smtp_test_mail_shows_the_daemons_answer_or_error() {
+    let mut app = loaded();
+    press(&mut app, "↓⏎⇤⇤");
+    press(&mut app, "t");
+    press(&mut app, "ops@beta.test");
+    snap("editor_test_mail_form", &app);
+    press(&mut app, "⏎");
+    let effects = app.take_effects();
+    let [Effect::Request(ticket, Request::TestMail(fqdn, to))] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(
+        (fqdn.as_str(), to.as_str()),
+        ("portal.beta.test", "ops@beta.test")
+    );
+    app.reply(
+        Some(*ticket),
+        Reply::TestMailSent {
+            fqdn: fqdn.clone(),
+            answer: "sent a test mail to ops@beta.test through mail.beta.test:587 (starttls)"
+                .into(),
+        },
+    );
+    assert!(app.popup.is_none());
+    snap("editor_test_mail_sent", &app);
+    // A second one fails: the daemon's words show next to the address.
+    press(&mut app, "t⏎");
+    let ticket = match app.take_effects().as_slice() {
+        [Effect::Request(t, Request::TestMail(..))] => *t,
+        other => panic!("{other:?}"),
+    };
+    app.reply(
+        Some(ticket),
+        Reply::Failed {
+            what: "sending the test mail",
+            failure: Failure::Admin(AdminError::invalid(
+                "smtp",
+                "cannot connect to mail.beta.test:587: connection refused; check smtp host and port",
+            )),
+        },
+    );
+    snap("editor_test_mail_failed", &app);
+    // An unsaved SMTP change is not what the test would use: it asks to save first.
+    press(&mut app, "⎋↓↓ t");
+    assert!(app.popup.is_none());
     assert!(
-        matches!(&app.message, Some(super::app::Message::Error(e)) if e.contains("cannot retry")),
+        matches!(&app.message, Some(super::app::Message::Error(e)) if e.contains("save the SMTP")),
         "{:?}",
         app.message
     );
@@ -450,6 +687,8 @@ fn customer_view_tabs_and_overrides() {
     // balance: default → show; cdr: hide → default.
     press(&mut app, " ↓↓ ");
     snap("customer_access", &app);
+    press(&mut app, "⇥");
+    snap("customer_account", &app);
     press(&mut app, "s");
     assert_eq!(
         requests(&mut app),

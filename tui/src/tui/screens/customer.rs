@@ -1,4 +1,5 @@
-//! The customer view: its fields, contacts, routes, payments and portal access overrides.
+//! The customer view: its fields, contacts, routes, payments, portal access overrides, and its
+//! alerts, packages and contracts (with who approved them).
 //!
 //! The Fields tab is drawn from the `Customer` DTO itself (through serde), so a field the
 //! protocol gains shows up here without a change; the few that can be edited are listed in
@@ -13,12 +14,13 @@ use portico_protocol::{
 };
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Tabs};
+use ratatui::widgets::{Block, Borders, Paragraph, Tabs, Wrap};
 use serde_json::Value;
 
 use super::Grid;
-use crate::cli::output::{clean, time, utc};
+use crate::cli::output::{clean, time};
 use crate::tui::app::{App, Cursor, MOVES};
 use crate::tui::input::{Edit, Form, TextInput};
 use crate::tui::io::{Failure, Request};
@@ -44,15 +46,18 @@ pub enum Tab {
     Routes,
     Payments,
     Access,
+    /// Alerts, packages and contracts (with their approvals).
+    Account,
 }
 
 impl Tab {
-    const ALL: [Tab; 5] = [
+    const ALL: [Tab; 6] = [
         Tab::Fields,
         Tab::Contacts,
         Tab::Routes,
         Tab::Payments,
         Tab::Access,
+        Tab::Account,
     ];
 
     fn title(self) -> &'static str {
@@ -61,7 +66,20 @@ impl Tab {
             Tab::Contacts => "Contacts",
             Tab::Routes => "Routes",
             Tab::Payments => "Payments",
+            Tab::Account => "Account",
             Tab::Access => "Portal Access",
+        }
+    }
+
+    /// The title when the long ones do not fit.
+    fn short(self) -> &'static str {
+        match self {
+            Tab::Fields => "Fields",
+            Tab::Contacts => "Contacts",
+            Tab::Routes => "Routes",
+            Tab::Payments => "Pay",
+            Tab::Account => "Acct",
+            Tab::Access => "Access",
         }
     }
 
@@ -76,7 +94,7 @@ pub struct View {
     pub id: u64,
     pub detail: Option<CustomerDetail>,
     pub tab: Tab,
-    pub rows: [Cursor; 5],
+    pub rows: [Cursor; 6],
     /// Typed or cycled field values not yet saved, by DTO name.
     pub edits: BTreeMap<String, String>,
     /// The overrides as edited.
@@ -94,7 +112,7 @@ impl View {
             id,
             detail: None,
             tab: Tab::Fields,
-            rows: [Cursor::default(); 5],
+            rows: [Cursor::default(); 6],
             edits: BTreeMap::new(),
             overrides: BTreeMap::new(),
             domain: None,
@@ -140,6 +158,7 @@ impl View {
             Tab::Contacts => d.contacts.len(),
             Tab::Routes => d.routes.len(),
             Tab::Payments => d.payments.len(),
+            Tab::Account => 0,
             Tab::Access => Section::ALL.len(),
         }
     }
@@ -165,6 +184,7 @@ impl View {
             },
             Tab::Contacts => c.extend([Cmd::Add, Cmd::ResetPassword]),
             Tab::Routes | Tab::Payments => c.push(Cmd::Add),
+            Tab::Account => {}
             Tab::Access => c.extend([Cmd::Cycle, Cmd::EffectiveDomain]),
         }
         if self
@@ -540,12 +560,18 @@ pub fn render(app: &App, v: &View, f: &mut Frame, area: Rect) {
     let inner = block.inner(area);
     f.render_widget(block, area);
     let [tabs, body] = Layout::vertical([Constraint::Length(2), Constraint::Min(0)]).areas(inner);
+    let long: usize = Tab::ALL.iter().map(|t| t.title().len() + 3).sum();
+    let fits = long <= usize::from(tabs.width);
     f.render_widget(
-        Tabs::new(Tab::ALL.iter().map(|t| t.title()))
-            .select(v.tab.index())
-            .highlight_style(t.active_tab())
-            .divider("│")
-            .block(Block::default().borders(Borders::BOTTOM)),
+        Tabs::new(
+            Tab::ALL
+                .iter()
+                .map(|t| if fits { t.title() } else { t.short() }),
+        )
+        .select(v.tab.index())
+        .highlight_style(t.active_tab())
+        .divider("│")
+        .block(Block::default().borders(Borders::BOTTOM)),
         tabs,
     );
     let Some(d) = &v.detail else {
@@ -554,32 +580,7 @@ pub fn render(app: &App, v: &View, f: &mut Frame, area: Rect) {
     };
     match v.tab {
         Tab::Fields => render_fields(app, v, d, f, body),
-        Tab::Contacts => Grid {
-            title: String::new(),
-            headers: &["E-mail", "Name", "Allowed IPs", "Added (UTC)"],
-            widths: &[
-                Constraint::Fill(3),
-                Constraint::Fill(2),
-                Constraint::Fill(2),
-                Constraint::Length(19),
-            ],
-            rows: Some(
-                d.contacts
-                    .iter()
-                    .map(|c| {
-                        vec![
-                            c.email.clone(),
-                            c.name.clone(),
-                            c.ip_allow.join(","),
-                            utc(c.created_at),
-                        ]
-                    })
-                    .collect(),
-            ),
-            cursor: v.row(),
-            empty: "No portal logins. Press a to add one.",
-        }
-        .render_plain(app, f, body),
+        Tab::Contacts => contacts(app, v, d, f, body),
         Tab::Routes => Grid {
             title: String::new(),
             headers: &["Rate card", "Tech prefix"],
@@ -622,8 +623,147 @@ pub fn render(app: &App, v: &View, f: &mut Frame, area: Rect) {
             empty: "No payments. Press a to record one.",
         }
         .render_plain(app, f, body),
+        Tab::Account => render_account(app, d, f, body),
         Tab::Access => render_access(app, v, f, body),
     }
+}
+
+/// The contacts: at 80 columns every column but the date added; narrower, the time zone and
+/// the allowed networks give way (they are in `portico contact list`).
+fn contacts(app: &App, v: &View, d: &CustomerDetail, f: &mut Frame, area: Rect) {
+    let wide = area.width >= 70;
+    let two_factor = |on: bool| if on { "on" } else { "off" }.to_string();
+    let or_dash = |s: &str| {
+        if s.is_empty() {
+            "—".to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    let rows = d
+        .contacts
+        .iter()
+        .map(|c| {
+            if wide {
+                vec![
+                    c.email.clone(),
+                    c.name.clone(),
+                    or_dash(&c.phone),
+                    or_dash(&c.time_zone),
+                    two_factor(c.two_factor),
+                    or_dash(&c.ip_allow.join(",")),
+                ]
+            } else {
+                vec![
+                    c.email.clone(),
+                    c.name.clone(),
+                    or_dash(&c.phone),
+                    two_factor(c.two_factor),
+                ]
+            }
+        })
+        .collect();
+    let (headers, widths): (&[&str], &[Constraint]) = if wide {
+        (
+            &["E-mail", "Name", "Phone", "Time zone", "2FA", "Allowed IPs"],
+            &[
+                Constraint::Fill(3),
+                Constraint::Fill(2),
+                Constraint::Length(16),
+                Constraint::Length(13),
+                Constraint::Length(3),
+                Constraint::Length(12),
+            ],
+        )
+    } else {
+        (
+            &["E-mail", "Name", "Phone", "2FA"],
+            &[
+                Constraint::Fill(3),
+                Constraint::Fill(2),
+                Constraint::Length(16),
+                Constraint::Length(3),
+            ],
+        )
+    };
+    Grid {
+        title: String::new(),
+        headers,
+        widths,
+        rows: Some(rows),
+        cursor: v.row(),
+        empty: "No portal logins. Press a to add one.",
+    }
+    .render_plain(app, f, area);
+}
+
+/// Alerts, packages and contracts, one section each; a contract says who approved it.
+fn render_account(app: &App, d: &CustomerDetail, f: &mut Frame, area: Rect) {
+    let t = app.theme;
+    let cur = &d.customer.currency;
+    let mut lines = Vec::new();
+    let heading = |name: &str, n: usize| Line::styled(format!("{name} ({n})"), t.title());
+    lines.push(heading("Alerts", d.alerts.len()));
+    if d.alerts.is_empty() {
+        lines.push(Line::styled("  none", t.dim()));
+    }
+    for a in &d.alerts {
+        lines.push(Line::raw(format!(
+            "  below {} {cur} → {}",
+            a.threshold,
+            clean(&a.email)
+        )));
+    }
+    lines.push(heading("Packages", d.packages.len()));
+    if d.packages.is_empty() {
+        lines.push(Line::styled("  none", t.dim()));
+    }
+    for p in &d.packages {
+        let about = if p.description.is_empty() {
+            String::new()
+        } else {
+            format!(" · {}", clean(&p.description))
+        };
+        lines.push(Line::raw(format!(
+            "  {} · {} {cur}/month{about}",
+            clean(&p.name),
+            p.price
+        )));
+    }
+    lines.push(heading("Contracts", d.contracts.len()));
+    if d.contracts.is_empty() {
+        lines.push(Line::styled("  none", t.dim()));
+    }
+    for c in &d.contracts {
+        let approved = d.approvals.iter().find(|a| a.contract_id == c.id);
+        let (state, style) = match approved {
+            Some(a) => {
+                let who = d
+                    .contacts
+                    .iter()
+                    .find(|x| x.id == a.contact_id)
+                    .map_or_else(|| a.typed_name.clone(), |x| x.email.clone());
+                (
+                    format!(
+                        "approved {} by {} (signed \"{}\")",
+                        crate::cli::output::day(a.approved_at),
+                        clean(&who),
+                        clean(&a.typed_name)
+                    ),
+                    Style::new(),
+                )
+            }
+            None if c.required => ("NOT approved yet (required)".to_string(), t.warn()),
+            None => ("not approved (optional)".to_string(), t.dim()),
+        };
+        lines.extend(super::labelled(
+            Span::raw(format!("  {}: ", clean(&c.name))),
+            &state,
+            style,
+            area.width,
+        ));
+    }
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }
 
 fn render_fields(app: &App, v: &View, d: &CustomerDetail, f: &mut Frame, area: Rect) {

@@ -7,6 +7,7 @@ use ratatui::layout::{Constraint, Rect};
 
 use super::Grid;
 use crate::tui::app::{App, Cursor, Data, MOVES};
+use crate::tui::cert;
 use crate::tui::input::{Edit, Form, TextInput};
 use crate::tui::keys::Cmd;
 use crate::tui::popup::{Popup, Then};
@@ -144,8 +145,8 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
                     d.fqdn.clone(),
                     d.brand_name.clone(),
                     signup(d),
-                    tls.dns_text(),
-                    tls.cert_text(),
+                    cert::dns_text(tls),
+                    cert::cert_text(tls, app.now),
                 ]
             })
             .collect()
@@ -162,9 +163,13 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         .map_or(String::new(), |_| format!(" ({})", list.len()));
     // Below 70 columns the brand gives way to the FQDN.
     let wide = area.width >= 70;
+    let cert_width: u16 = if wide { 24 } else { 21 };
     let rows = rows.map(|rows: Vec<Vec<String>>| {
         rows.into_iter()
             .map(|mut r| {
+                if let Some(cert) = r.last_mut() {
+                    *cert = super::fit(cert, usize::from(cert_width));
+                }
                 if !wide {
                     r.remove(1);
                 }
@@ -179,8 +184,8 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
                 Constraint::Fill(3),
                 Constraint::Fill(2),
                 Constraint::Length(11),
-                Constraint::Length(6),
-                Constraint::Length(16),
+                Constraint::Length(3),
+                Constraint::Length(cert_width),
             ],
         )
     } else {
@@ -189,8 +194,8 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             &[
                 Constraint::Fill(1),
                 Constraint::Length(11),
-                Constraint::Length(6),
-                Constraint::Length(16),
+                Constraint::Length(3),
+                Constraint::Length(cert_width),
             ],
         )
     };

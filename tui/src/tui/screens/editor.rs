@@ -5,7 +5,7 @@
 use crossterm::event::KeyEvent;
 use portico_protocol::{
     AdminError, BreakoutColumn, CdrColumn, Domain, DomainPatch, Section, SignupStatus,
-    SmtpSecurity, SmtpSettings, SmtpSpec,
+    SmtpSecurity, SmtpSettings, SmtpSpec, TlsState,
 };
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -14,7 +14,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Tabs, Wrap};
 
 use crate::cli::output::{clean, time};
-use crate::tui::app::{App, Cursor, Effect, ExternalText, MOVES};
+use crate::tui::app::{App, Cursor, Data, Effect, ExternalText, MOVES};
 use crate::tui::cert::{self, CertAction};
 use crate::tui::input::{Edit, Form, TextInput};
 use crate::tui::io::{Failure, Request};
@@ -255,6 +255,19 @@ pub struct Editor {
     pub error: Option<(String, String)>,
     /// The save in flight.
     pub pending: Option<u64>,
+    /// The last test mail of the SMTP tab.
+    pub test_mail: Option<TestMail>,
+}
+
+/// A test mail sent from the SMTP tab, and what the daemon answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestMail {
+    /// The address it went to.
+    pub to: String,
+    /// The request in flight.
+    pub pending: Option<u64>,
+    /// The daemon's answer, or its error.
+    pub outcome: Option<Result<String, String>>,
 }
 
 impl Editor {
@@ -272,6 +285,7 @@ impl Editor {
             typing: None,
             error: None,
             pending: None,
+            test_mail: None,
         }
     }
 
@@ -298,8 +312,8 @@ impl Editor {
         }
     }
 
-    /// What the editor takes, given the tab and the row.
-    pub fn offered(&self) -> Vec<Cmd> {
+    /// What the editor takes, given the tab, the row and the domain's certificate state.
+    pub fn offered(&self, data: &Data) -> Vec<Cmd> {
         if self.typing.is_some() {
             return vec![Cmd::Confirm, Cmd::Cancel];
         }
@@ -313,7 +327,17 @@ impl Editor {
                 Cmd::Left,
                 Cmd::Right,
             ]),
-            Tab::Certificate => c.extend([Cmd::RecheckDns, Cmd::RetryNow, Cmd::UploadPem]),
+            Tab::Certificate => {
+                c.push(Cmd::RecheckDns);
+                let tls = data.tls(&self.orig.fqdn);
+                if tls.is_some_and(|t| matches!(t.state, TlsState::Failed { .. })) {
+                    c.push(Cmd::RetryNow);
+                }
+                c.push(Cmd::UploadPem);
+                if cert::uploaded(tls) {
+                    c.push(Cmd::RemoveCert);
+                }
+            }
             _ => match self.field().map(Field::kind) {
                 Some(Kind::Text | Kind::Secret) => c.push(Cmd::EditField),
                 Some(Kind::Switch) => c.push(Cmd::Toggle),
@@ -607,13 +631,20 @@ pub fn command(app: &mut App, cmd: Cmd) {
             app.popup = Some(Popup::form(form, Then::UploadLogo(fqdn)));
         }
         Cmd::TestMail => {
-            let fqdn = e.orig.fqdn.clone();
-            match cert::test_mail(&fqdn) {
-                Ok(request) => {
-                    app.request(request);
-                }
-                Err(why) => app.error(why),
+            if e.smtp != e.smtp_orig {
+                app.error(
+                    "save the SMTP settings first (the test mail goes through the stored ones)",
+                );
+                return;
             }
+            let fqdn = e.orig.fqdn.clone();
+            let to = e
+                .test_mail
+                .as_ref()
+                .map_or("", |t| t.to.as_str())
+                .to_string();
+            let form = Form::new("Send a test mail", &[("To", "to", to.as_str())]);
+            app.popup = Some(Popup::form(form, Then::TestMail(fqdn)));
         }
         Cmd::RecheckDns | Cmd::RetryNow => {
             let action = if cmd == Cmd::RecheckDns {
@@ -621,12 +652,9 @@ pub fn command(app: &mut App, cmd: Cmd) {
             } else {
                 CertAction::RetryNow
             };
-            match cert::request(&e.orig.fqdn, &action) {
-                Ok(request) => {
-                    app.request(request);
-                }
-                Err(why) => app.error(why),
-            }
+            let fqdn = e.orig.fqdn.clone();
+            app.request(cert::request(&fqdn, &action));
+            app.info(format!("checking the DNS of {fqdn}…"));
         }
         Cmd::UploadPem => {
             let fqdn = e.orig.fqdn.clone();
@@ -635,6 +663,16 @@ pub fn command(app: &mut App, cmd: Cmd) {
                 &[("Chain (PEM)", "chain", ""), ("Key (PEM)", "key", "")],
             );
             app.popup = Some(Popup::form(form, Then::UploadPem(fqdn)));
+        }
+        Cmd::RemoveCert => {
+            let fqdn = e.orig.fqdn.clone();
+            app.popup = Some(Popup::confirm(
+                format!(
+                    "Remove the uploaded certificate of {fqdn}? The domain goes back to \
+                     automatic certificates."
+                ),
+                Then::RemoveCert(fqdn),
+            ));
         }
         _ => {}
     }
@@ -777,6 +815,39 @@ pub fn saved(app: &mut App, ticket: Option<u64>, added: bool, domain: Domain) {
         e.orig.logo = domain.logo.clone();
         e.draft.logo = domain.logo;
         app.info("logo uploaded and set");
+    }
+}
+
+/// A test mail was sent from the editor's form (`pending`), or it was answered.
+pub fn test_mail_sent(app: &mut App, to: String, ticket: u64) {
+    if let Some(e) = &mut app.editor {
+        e.test_mail = Some(TestMail {
+            to,
+            pending: Some(ticket),
+            outcome: None,
+        });
+    }
+}
+
+/// The daemon answered a test mail: keep its words (or its error) for the SMTP tab.
+pub fn test_mail_done(
+    app: &mut App,
+    ticket: Option<u64>,
+    fqdn: &str,
+    outcome: Result<String, String>,
+) {
+    let Some(e) = &mut app.editor else {
+        return;
+    };
+    if !fqdn.is_empty() && e.orig.fqdn != fqdn {
+        return;
+    }
+    if let Some(t) = &mut e.test_mail
+        && t.pending.is_some()
+        && t.pending == ticket
+    {
+        t.pending = None;
+        t.outcome = Some(outcome);
     }
 }
 
@@ -1011,6 +1082,23 @@ fn render_fields(app: &App, e: &Editor, f: &mut Frame, area: Rect) {
             ));
         }
     }
+    if e.tab == Tab::Smtp
+        && let Some(mail) = &e.test_mail
+    {
+        let to = clean(&mail.to).into_owned();
+        let (text, style) = match &mail.outcome {
+            None => (format!("sending to {to}…"), t.dim()),
+            Some(Ok(answer)) => (clean(answer).into_owned(), Style::new()),
+            Some(Err(why)) => (format!("to {to}: {}", clean(why)), t.error()),
+        };
+        lines.push(Line::default());
+        lines.extend(super::labelled(
+            Span::styled(format!("{:>label_w$}   ", "Test mail"), t.dim()),
+            &text,
+            style,
+            area.width,
+        ));
+    }
     if e.tab == Tab::Advanced {
         lines.push(Line::default());
         lines.push(Line::styled(
@@ -1023,28 +1111,97 @@ fn render_fields(app: &App, e: &Editor, f: &mut Frame, area: Rect) {
 
 fn render_cert(app: &App, e: &Editor, f: &mut Frame, area: Rect) {
     let t = app.theme;
-    let tls = app.data.tls(&e.orig.fqdn);
-    let unknown = || cert::UNKNOWN.to_string();
-    let rows = [
-        ("DNS", tls.dns_text()),
-        ("Certificate", tls.cert_text()),
-        ("Source", tls.source.clone().unwrap_or_else(unknown)),
-        ("Expires", tls.not_after.map_or_else(unknown, time)),
-        ("Last problem", tls.problem.clone().unwrap_or_else(unknown)),
-        ("Next retry", tls.next_retry.map_or_else(unknown, time)),
-    ];
+    let Some(tls) = app.data.tls(&e.orig.fqdn) else {
+        let text = if app.data.domains.is_some() {
+            "The daemon reports no certificate state for this domain yet (ask again with ^R)."
+        } else {
+            "loading…"
+        };
+        f.render_widget(
+            Paragraph::new(text)
+                .style(t.dim())
+                .wrap(Wrap { trim: true }),
+            area,
+        );
+        return;
+    };
+    let mut rows: Vec<(&str, String, Style)> = Vec::new();
+    let state_style = match tls.state {
+        TlsState::Active { .. } => Style::new(),
+        TlsState::Failed { .. } | TlsState::DnsPending { .. } => t.warn(),
+        _ => t.dim(),
+    };
+    rows.push(("State", tls.state.name().to_string(), state_style));
+    let dns = match &tls.dns {
+        Some(d) => format!(
+            "{}: {}, checked {}",
+            if d.ok { "ok" } else { "not yet" },
+            d.found,
+            time(d.checked_at)
+        ),
+        None => match &tls.state {
+            TlsState::DnsPending { found } => format!("not yet: {found}"),
+            _ => "not checked yet".into(),
+        },
+    };
+    rows.push(("DNS", dns, Style::new()));
+    match &tls.cert {
+        Some(c) => {
+            rows.push((
+                "Certificate",
+                cert::source_text(c.source).into(),
+                Style::new(),
+            ));
+            rows.push(("Issuer", c.issuer.clone(), Style::new()));
+            rows.push(("Names", c.names.join(", "), Style::new()));
+            rows.push(("Expires", time(c.not_after), Style::new()));
+            if let Some(at) = c.renew_at {
+                rows.push(("Renews", time(at), Style::new()));
+            }
+        }
+        None => rows.push(("Certificate", "none served".into(), t.dim())),
+    }
+    let (problem, retry) = match &tls.state {
+        TlsState::Failed {
+            problem,
+            next_retry,
+        } => (
+            problem.clone(),
+            format!(
+                "{} ({})",
+                time(*next_retry),
+                cert::retry_in(*next_retry, app.now)
+            ),
+        ),
+        _ => (cert::UNKNOWN.into(), cert::UNKNOWN.into()),
+    };
+    let failed = matches!(tls.state, TlsState::Failed { .. });
+    rows.push((
+        "Last problem",
+        problem,
+        if failed { t.error() } else { t.dim() },
+    ));
+    if failed {
+        rows.push(("Next retry", retry, Style::new()));
+        rows.push(("Failures", tls.failures.to_string(), Style::new()));
+    }
+    if let Some(note) = &tls.note {
+        rows.push(("Note", note.clone(), t.warn()));
+    }
     let mut lines: Vec<Line> = rows
-        .iter()
-        .map(|(k, v)| {
-            Line::from(vec![
+        .into_iter()
+        .flat_map(|(k, v, style)| {
+            super::labelled(
                 Span::styled(format!("{k:>12}   "), t.dim()),
-                Span::raw(clean(v).into_owned()),
-            ])
+                &clean(&v),
+                style,
+                area.width,
+            )
         })
         .collect();
     lines.push(Line::default());
     lines.push(Line::styled(
-        "c checks the CNAME now, n retries the order now, U uploads a PEM chain and key.",
+        "Checking DNS orders the certificate at once when DNS passes and one is due.",
         t.dim(),
     ));
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);

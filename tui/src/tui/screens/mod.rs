@@ -75,6 +75,74 @@ impl Grid<'_> {
     }
 }
 
+/// `text` cut to `width` characters, with `…` when something was cut.
+pub fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// `text` wrapped at word boundaries into lines of at most `width` characters (a longer word
+/// is split).
+pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let mut word = word.to_string();
+        loop {
+            let have = line.chars().count();
+            let need = word.chars().count() + usize::from(have > 0);
+            if have + need <= width {
+                if have > 0 {
+                    line.push(' ');
+                }
+                line.push_str(&word);
+                break;
+            }
+            if have > 0 {
+                lines.push(std::mem::take(&mut line));
+                continue;
+            }
+            let head: String = word.chars().take(width).collect();
+            word = word.chars().skip(width).collect();
+            lines.push(head);
+            if word.is_empty() {
+                break;
+            }
+        }
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// A label and a value wrapped under itself: continuation lines start where the value did.
+pub fn labelled(
+    label: ratatui::text::Span<'static>,
+    value: &str,
+    style: ratatui::style::Style,
+    width: u16,
+) -> Vec<ratatui::text::Line<'static>> {
+    use ratatui::text::{Line, Span};
+    let indent = label.width();
+    let parts = wrap_words(value, usize::from(width).saturating_sub(indent));
+    let mut label = Some(label);
+    parts
+        .into_iter()
+        .map(|part| {
+            let head = label
+                .take()
+                .unwrap_or_else(|| Span::raw(" ".repeat(indent)));
+            Line::from(vec![head, Span::styled(part, style)])
+        })
+        .collect()
+}
+
 /// A size as `1.2 MiB`.
 pub fn size(bytes: u64) -> String {
     const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
@@ -95,6 +163,15 @@ pub fn size(bytes: u64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn words_wrap_and_text_fits() {
+        assert_eq!(super::wrap_words("ab cd ef", 5), vec!["ab cd", "ef"]);
+        assert_eq!(super::wrap_words("abcdefg", 3), vec!["abc", "def", "g"]);
+        assert_eq!(super::wrap_words("", 3), vec![""]);
+        assert_eq!(super::fit("dns_pending · A record", 8), "dns_pen…");
+        assert_eq!(super::fit("ok", 8), "ok");
+    }
+
     #[test]
     fn sizes() {
         assert_eq!(super::size(12), "12 B");
