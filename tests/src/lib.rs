@@ -17,6 +17,7 @@ pub mod http;
 pub mod https;
 pub mod pebble;
 pub mod png;
+pub mod portal;
 pub mod smtp;
 
 pub use cli::{Cli, Run, assert_mentions, assert_one_error_line, first_difference};
