@@ -19,6 +19,7 @@ pub mod https;
 pub mod packages;
 pub mod pebble;
 pub mod png;
+pub mod portal;
 pub mod smtp;
 
 pub use cli::{Cli, Run, assert_mentions, assert_one_error_line, first_difference};

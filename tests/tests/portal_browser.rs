@@ -11,6 +11,7 @@
 use portico_tests::Daemon;
 use portico_tests::browser::{Browser, Cookie, HttpsFiles, Viewport};
 use portico_tests::png::png_rgb;
+use portico_tests::portal::{LOGIN_FORM, customer_id, log_in};
 
 /// Brand A's custom CSS: one theme property and one rule of its own.
 const A_CSS: &str = ":root { --portico-accent: #0b6e4f; }\n\
@@ -451,27 +452,6 @@ impl Accounts {
     fn url(&self, host: &str, path: &str) -> String {
         format!("http://{host}:{}{path}", self.daemon.http_port())
     }
-}
-
-/// The id in `portico --json customer add`'s answer.
-fn customer_id(answer: &serde_json::Value) -> String {
-    let id = answer
-        .get("id")
-        .or_else(|| answer.get("customer").and_then(|c| c.get("id")))
-        .unwrap_or_else(|| panic!("no customer id in {answer}"));
-    match id {
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-/// The log-in form: the one with a password field.
-const LOGIN_FORM: &str = "form:has(input[type=password])";
-
-fn log_in(b: &Browser, email: &str, password: &str) {
-    b.wait_for(LOGIN_FORM);
-    b.fill_form(LOGIN_FORM, &[("email", email), ("password", password)]);
-    b.submit(LOGIN_FORM);
 }
 
 /// The cookies that are session-like: HttpOnly ones.

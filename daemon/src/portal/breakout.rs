@@ -120,6 +120,8 @@ pub struct Head {
     pub col: BreakoutColumn,
     pub label: &'static str,
     pub num: bool,
+    /// Long text (destination names) that wraps instead of widening the table.
+    pub wrap: bool,
 }
 
 /// `/breakout`.
@@ -234,6 +236,7 @@ pub async fn show(
                     col,
                     BreakoutColumn::CallTime | BreakoutColumn::DestinationName
                 ),
+                wrap: col == BreakoutColumn::DestinationName,
             })
             .collect(),
         total: total(&rows),

@@ -182,6 +182,8 @@ pub struct Head {
     pub col: CdrColumn,
     pub label: &'static str,
     pub num: bool,
+    /// Long text (destination names, release reasons) that wraps instead of widening the table.
+    pub wrap: bool,
 }
 
 /// `/cdr`.
@@ -281,6 +283,7 @@ pub async fn show(
             col,
             label: label(col),
             num: is_number(col),
+            wrap: matches!(col, CdrColumn::DestinationName | CdrColumn::ReleaseReason),
         })
         .collect();
     let (chrome, csp) = Chrome::for_account(&account, "/cdr");
