@@ -205,7 +205,7 @@ fn the_deb_installs_runs_and_purges_in_a_clean_debian_root() {
         "--brand-name",
         "Installed Brand",
     ]));
-    let page = http::get(port, "install.example", "/");
+    let page = http::get(port, "install.example", "/login");
     assert_eq!(page.status, 200, "{}", logs());
     assert!(page.text().contains("Installed Brand"), "{}", page.text());
     let outsider = chroot_as(&["--userspec=nobody:nogroup".to_string()], &root)
