@@ -334,6 +334,26 @@ fn terminate(child: &mut Child, signal: Signal) -> std::io::Result<ExitStatus> {
 
 /// A TCP port on 127.0.0.1 that was free a moment ago.
 pub fn free_port() -> u16 {
+    // Ports handed to servers that start later are taken from below Linux's ephemeral range
+    // (32768-60999): a port from bind(0) is released at once and can be reused by the next
+    // outgoing connection of any process (Pebble validating, a client of a parallel test)
+    // before the server binds it.
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0)
+        ^ std::process::id().wrapping_mul(2_654_435_761);
+    for _ in 0..200 {
+        let n = seed.wrapping_add(NEXT.fetch_add(7_919, Ordering::Relaxed));
+        let port = 20_000 + (n % 12_000) as u16;
+        let tcp = TcpListener::bind(("127.0.0.1", port));
+        let udp = std::net::UdpSocket::bind(("127.0.0.1", port));
+        if tcp.is_ok() && udp.is_ok() {
+            return port;
+        }
+    }
     let listener = TcpListener::bind("127.0.0.1:0")
         .unwrap_or_else(|e| panic!("cannot bind 127.0.0.1:0 to find a free port: {e}"));
     listener
