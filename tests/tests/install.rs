@@ -160,14 +160,16 @@ fn the_deb_installs_runs_and_purges_in_a_clean_debian_root() {
         format!("--userspec={user}:{group}"),
         format!("--groups={groups}"),
     ];
-    let mut daemon = chroot_as(&as_unit, &root)
-        .args(&exec)
-        .arg("--http-listen")
-        .arg(format!("127.0.0.1:{port}"))
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(dir.path().join("porticod.err")).unwrap())
-        .spawn()
-        .unwrap();
+    let mut daemon = KillOnDrop(
+        chroot_as(&as_unit, &root)
+            .args(&exec)
+            .arg("--http-listen")
+            .arg(format!("127.0.0.1:{port}"))
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(dir.path().join("porticod.err")).unwrap())
+            .spawn()
+            .unwrap(),
+    );
     let logs = || std::fs::read_to_string(dir.path().join("porticod.err")).unwrap_or_default();
     let socket = runtime.join("admin.sock");
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -248,4 +250,29 @@ fn the_deb_installs_runs_and_purges_in_a_clean_debian_root() {
     );
     assert!(!config.exists(), "purge removes the configuration");
     eprintln!("install test done in {:.1?}", started.elapsed());
+}
+
+/// The installed daemon, stopped when a failed assertion unwinds the test, so that nothing is
+/// left running.
+struct KillOnDrop(std::process::Child);
+
+impl std::ops::Deref for KillOnDrop {
+    type Target = std::process::Child;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for KillOnDrop {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        // After a clean stop the child is already reaped and these do nothing.
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
