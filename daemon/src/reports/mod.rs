@@ -14,25 +14,25 @@ use crate::ingest::pipeline::day_of;
 use crate::store::Tx;
 
 pub mod csv;
-use crate::store::cdr::{CdrKey, RollupDelta, StoredCdr, UNASSIGNED};
+use crate::store::cdr::{CdrKey, CdrRow, RollupDelta, UNASSIGNED};
 
 /// Largest page of CDRs.
 pub const MAX_PAGE: u32 = 1_000;
 
 /// A stored CDR as the protocol shows it.
-pub fn cdr_view(key: CdrKey, cdr: StoredCdr, currency: &str) -> Cdr {
+pub fn cdr_view(key: CdrKey, cdr: &CdrRow<'_>, currency: &str) -> Cdr {
     let ring = match cdr.answer {
         Some(answer) => (answer - key.start).clamp(0, i64::from(u32::MAX)) as u32,
         None => cdr.duration,
     };
     Cdr {
-        call_id: cdr.call_id,
+        call_id: cdr.call_id.to_string(),
         leg: if cdr.leg == 0 { "a" } else { "b" }.to_string(),
         customer_id: (key.customer != UNASSIGNED).then_some(key.customer),
-        account_code: cdr.account_code,
-        source_number: cdr.source_number,
-        destination: cdr.destination,
-        destination_name: cdr.destination_name,
+        account_code: cdr.account_code.to_string(),
+        source_number: cdr.source_number.to_string(),
+        destination: cdr.destination.to_string(),
+        destination_name: cdr.destination_name.to_string(),
         call_time: key.start,
         answer_time: cdr.answer,
         end_time: cdr.end,
@@ -45,18 +45,41 @@ pub fn cdr_view(key: CdrKey, cdr: StoredCdr, currency: &str) -> Cdr {
         connect_cost: Micros(if cdr.connected { cdr.connect_fee } else { 0 }),
         charge: Micros(cdr.charge),
         currency: currency.to_string(),
-        release_reason: cdr.release_reason,
+        release_reason: cdr.release_reason.to_string(),
         sip_code: cdr.sip_code,
-        direction: cdr.direction,
-        source_ip: cdr.source_ip,
-        tech_prefix: cdr.tech_prefix,
-        ratecard: cdr.ratecard,
+        direction: cdr.direction.to_string(),
+        source_ip: cdr.source_ip.to_string(),
+        tech_prefix: cdr.tech_prefix.to_string(),
+        ratecard: cdr.ratecard.to_string(),
         rated: cdr.rated,
     }
 }
 
 /// A page of CDRs, newest first, keyset-paged.
 pub fn cdr_page(tx: &Tx, q: &CdrQuery) -> AdminResult<CdrPage> {
+    let mut cdrs = Vec::new();
+    let mut last = None;
+    let more = cdr_page_with(tx, q, |key, row, currency| {
+        last = Some(key);
+        cdrs.push(cdr_view(key, &row, currency));
+    })?;
+    Ok(CdrPage {
+        cdrs,
+        next: last.filter(|_| more).map(|k| CdrCursor {
+            call_time: k.start,
+            seq: k.seq,
+        }),
+    })
+}
+
+/// A page of CDRs as [`cdr_page`] finds them, handed to `visit` borrowed from the store (with
+/// the customer's currency) instead of copied into the protocol's types: what a page that is
+/// rendered right away needs. Returns whether more rows follow the page.
+pub fn cdr_page_with(
+    tx: &Tx,
+    q: &CdrQuery,
+    mut visit: impl FnMut(CdrKey, CdrRow<'_>, &str),
+) -> AdminResult<bool> {
     let (customer, currency) = match q.customer_id {
         Some(id) => (id, customer_exists(tx, id)?.currency),
         None => (UNASSIGNED, String::new()),
@@ -85,30 +108,36 @@ pub fn cdr_page(tx: &Tx, q: &CdrQuery) -> AdminResult<CdrPage> {
         start: c.call_time,
         seq: c.seq,
     });
-    let rows = tx.cdrs_newest_first(customer, from, to, below, limit + 1, |cdr| {
+    let mut filter = |cdr: &CdrRow<'_>| {
         (!q.connected_only || cdr.connected)
             && search.as_deref().is_none_or(|s| {
                 cdr.source_number.to_lowercase().contains(s)
                     || cdr.destination.to_lowercase().contains(s)
             })
-    })?;
-    let mut cdrs: Vec<(CdrKey, StoredCdr)> = rows;
-    let next = if cdrs.len() > limit {
-        cdrs.truncate(limit);
-        cdrs.last().map(|(k, _)| CdrCursor {
-            call_time: k.start,
-            seq: k.seq,
-        })
+    };
+    let keep: Option<&mut dyn FnMut(&CdrRow<'_>) -> bool> = if q.connected_only || search.is_some()
+    {
+        Some(&mut filter)
     } else {
         None
     };
-    Ok(CdrPage {
-        cdrs: cdrs
-            .into_iter()
-            .map(|(k, c)| cdr_view(k, c, &currency))
-            .collect(),
-        next,
-    })
+    // One row past the page says whether another page follows.
+    let mut seen = 0;
+    tx.visit_cdrs_newest_first(
+        customer,
+        from,
+        to,
+        below,
+        limit + 1,
+        keep,
+        &mut |key, row| {
+            seen += 1;
+            if seen <= limit {
+                visit(key, row, &currency);
+            }
+        },
+    )?;
+    Ok(seen > limit)
 }
 
 /// Figures of a group of calls, with ASR and ACD derived.
