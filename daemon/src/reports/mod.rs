@@ -57,7 +57,7 @@ pub fn cdr_view(key: CdrKey, cdr: &CdrRow<'_>, currency: &str) -> Cdr {
 
 /// A page of CDRs, newest first, keyset-paged.
 pub fn cdr_page(tx: &Tx, q: &CdrQuery) -> AdminResult<CdrPage> {
-    let mut cdrs = Vec::new();
+    let mut cdrs = Vec::with_capacity(q.limit.clamp(1, MAX_PAGE) as usize);
     let mut last = None;
     let more = cdr_page_with(tx, q, |key, row, currency| {
         last = Some(key);
