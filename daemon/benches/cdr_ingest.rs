@@ -3,11 +3,11 @@
 //!
 //! ```sh
 //! cargo bench -p porticod --bench cdr_ingest -- --data /tmp/cdr-anchor/data --rows 1000000
-//!     [--chunk-mib 16] [--cache-mib 256] [--store DIR] [--quiet-gate] [--profile-qa N]
+//!     [--chunk-mib 16] [--cache-mib 256] [--store DIR] [--quiet-gate SECONDS] [--profile-qa N]
 //! ```
-//! `--quiet-gate` waits, before the ingest and before the queries, until the machine is idle
-//! (as the anchor script does before each step); `--profile-qa N` runs the q(a) page N more
-//! times after it is measured, for a profiler.
+//! `--quiet-gate S` waits (at most S seconds), before the ingest and before the queries, until
+//! the machine is idle, as the anchor script does before each step; `--profile-qa N` runs the
+//! q(a) page N more times after it is measured, for a profiler.
 //!
 //! Phases, as the anchors measure them: ingest (parse, match, rate, store, roll up, each chunk
 //! committed durably) of the whole file; q(a) the newest 100 CDRs of the heaviest and the median
@@ -36,7 +36,7 @@ struct Args {
     chunk: usize,
     store_dir: Option<PathBuf>,
     cache_mib: usize,
-    quiet_gate: bool,
+    quiet_gate: Option<u64>,
     profile_qa: usize,
 }
 
@@ -47,7 +47,7 @@ fn args() -> Args {
         chunk: 16 << 20,
         store_dir: None,
         cache_mib: 256,
-        quiet_gate: false,
+        quiet_gate: None,
         profile_qa: 0,
     };
     let mut it = std::env::args().skip(1);
@@ -67,7 +67,14 @@ fn args() -> Args {
             "--cache-mib" => {
                 a.cache_mib = it.next().expect("--cache-mib N").parse().expect("a number")
             }
-            "--quiet-gate" => a.quiet_gate = true,
+            "--quiet-gate" => {
+                a.quiet_gate = Some(
+                    it.next()
+                        .expect("--quiet-gate SECONDS")
+                        .parse()
+                        .expect("a number"),
+                )
+            }
             "--profile-qa" => {
                 a.profile_qa = it
                     .next()
@@ -170,9 +177,9 @@ fn page_query(id: u64, from: i64, to: i64) -> CdrQuery {
     }
 }
 
-/// Waits (at most 600 s) until the machine's cores are at least 85% idle in two 5-second
-/// samples in a row, as the anchor script does before each timed step.
-fn quiet_gate() {
+/// Waits (at most `most` seconds) until the machine's cores are at least 85% idle in two
+/// 5-second samples in a row, as the anchor script does before each timed step.
+fn quiet_gate(most: u64) {
     fn busy() -> (u64, u64) {
         let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
         let v: Vec<u64> = stat
@@ -187,7 +194,7 @@ fn quiet_gate() {
         let idle = v.get(3).copied().unwrap_or(0) + v.get(4).copied().unwrap_or(0);
         (all - idle, all)
     }
-    let end = Instant::now() + Duration::from_secs(600);
+    let end = Instant::now() + Duration::from_secs(most);
     let mut ok = 0;
     while Instant::now() < end {
         let (b0, a0) = busy();
@@ -200,7 +207,7 @@ fn quiet_gate() {
             return;
         }
     }
-    println!("quiet gate: machine still busy after 600 s, measuring anyway");
+    println!("quiet gate: machine still busy after {most} s, measuring anyway");
 }
 
 fn main() {
@@ -255,8 +262,8 @@ fn main() {
         line: 1,
         chunk: a.chunk,
     });
-    if a.quiet_gate {
-        quiet_gate();
+    if let Some(most) = a.quiet_gate {
+        quiet_gate(most);
     }
     let started = Instant::now();
     let totals = std::sync::Mutex::new((0u64, 0u64, 0u64));
@@ -337,8 +344,8 @@ fn main() {
         "an empty read transaction: {:.3} ms",
         empty.as_secs_f64() * 1e3
     );
-    if a.quiet_gate {
-        quiet_gate();
+    if let Some(most) = a.quiet_gate {
+        quiet_gate(most);
     }
     for (who, acct) in [("heavy", heavy), ("median", median_acct)] {
         let id = ids[acct];
