@@ -120,7 +120,7 @@ fn served_with(port: u16, sni: &str, what: &str) -> Result<String, String> {
 /// Whether a second connection to `name` resumes the TLS session the first one was given, as
 /// an OpenSSL client (wrk, curl) sees it: `openssl s_client -sess_out`, then `-sess_in`.
 pub fn resumes(name: &str, port: u16) -> bool {
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("cannot make a temp dir: {e}"));
     let session = dir.path().join("session.pem");
     let connect = |arg: &str| {
         // A request that the server answers, so that TLS 1.3 tickets (sent after the
