@@ -30,10 +30,13 @@ pub fn server_config(tls: &Tls) -> Result<Arc<ServerConfig>, rustls::Error> {
     Ok(Arc::new(config))
 }
 
-/// The portal router with HSTS on every answer.
+/// The portal router with HSTS on every answer, for requests whose host is the name the TLS
+/// client asked for.
 pub fn https_router(tls: &Tls, portal: Router) -> Router {
     // Mail links (sign-up, reset) are built with the scheme the request came in by.
-    let portal = portal.layer(axum::Extension(crate::portal::links::Scheme::Https));
+    let portal = portal
+        .layer(axum::Extension(crate::portal::links::Scheme::Https))
+        .layer(axum::middleware::from_fn(host_is_sni));
     let max_age = tls.config().hsts_max_age;
     if max_age == 0 {
         return portal;
@@ -126,6 +129,30 @@ async fn connection(
     crate::serve::connection(stream, peer, router, limits, watcher, Some(sni)).await;
 }
 
+/// Answers 421 (Misdirected Request) when the request's host is not the name the TLS client
+/// asked for: a connection made for one brand (its certificate, its session cookie) never
+/// carries another brand's pages. Clients that sent no SNI are bound by the host alone.
+async fn host_is_sni(req: Request, next: Next) -> Response {
+    let sni = req
+        .extensions()
+        .get::<TlsServerName>()
+        .and_then(|TlsServerName(name)| name.as_deref())
+        .and_then(crate::portal::normalize_host);
+    if let Some(sni) = sni
+        && let Some(host) = crate::portal::host::request_host(req.uri(), req.headers())
+        && host != sni
+    {
+        tracing::info!(%sni, %host, "https: request for another host than the TLS server name; 421");
+        return (
+            StatusCode::MISDIRECTED_REQUEST,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "This connection was made for another name. Open the address again in a new tab.\n",
+        )
+            .into_response();
+    }
+    next.run(req).await
+}
+
 /// The plain-HTTP router: HTTP-01 answers, redirects for names with a certificate (when
 /// `[tls] redirect`), and the portal for the rest.
 pub fn http_router(tls: &Tls, portal: Router) -> Router {
@@ -175,4 +202,42 @@ fn request_host(req: &Request) -> Option<String> {
     }
     let host = req.headers().get(header::HOST)?.to_str().ok()?;
     crate::portal::normalize_host(host)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::routing::get;
+    use tower::ServiceExt as _;
+
+    async fn status(sni: Option<&str>, host: &str) -> StatusCode {
+        let app = Router::new()
+            .route("/", get(|| async { "page" }))
+            .layer(axum::middleware::from_fn(host_is_sni));
+        let mut request = Request::builder()
+            .uri("/")
+            .header(header::HOST, host)
+            .body(Body::empty())
+            .unwrap();
+        request
+            .extensions_mut()
+            .insert(TlsServerName(sni.map(str::to_owned)));
+        app.oneshot(request).await.unwrap().status()
+    }
+
+    #[tokio::test]
+    async fn a_host_other_than_the_server_name_is_misdirected() {
+        assert_eq!(
+            status(Some("a.example"), "b.example").await,
+            StatusCode::MISDIRECTED_REQUEST
+        );
+        // The same name, told differently (case, port, trailing dot), is the same host.
+        assert_eq!(
+            status(Some("A.example"), "a.example.:8443").await,
+            StatusCode::OK
+        );
+        // Without SNI the host alone decides.
+        assert_eq!(status(None, "b.example").await, StatusCode::OK);
+    }
 }
