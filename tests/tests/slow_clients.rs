@@ -128,46 +128,30 @@ fn status_line(seen: &[u8]) -> String {
 fn trickle<S: Read + Write>(stream: &mut S, first: &[u8], step: &[u8]) -> Fate {
     let deadline = Instant::now() + BOUND;
     let mut seen = Vec::new();
-    if stream
-        .write_all(first)
-        .and_then(|()| stream.flush())
-        .is_err()
-    {
-        return Fate::Closed;
-    }
+    let mut send = first;
     while Instant::now() < deadline {
-        if let Some(fate) = poll(stream, &mut seen) {
-            return fate;
-        }
-        thread::sleep(Duration::from_millis(100));
-        if stream
-            .write_all(step)
-            .and_then(|()| stream.flush())
-            .is_err()
+        if !send.is_empty()
+            && stream
+                .write_all(send)
+                .and_then(|()| stream.flush())
+                .is_err()
         {
             return poll(stream, &mut seen).unwrap_or(Fate::Closed);
         }
+        if let Some(fate) = poll(stream, &mut seen) {
+            return fate;
+        }
+        if !step.is_empty() {
+            thread::sleep(Duration::from_millis(100));
+        }
+        send = step;
     }
     Fate::StillOpen
 }
 
 /// Sends nothing after `first` and waits for the server to close or answer.
 fn wait_for_close<S: Read + Write>(stream: &mut S, first: &[u8]) -> Fate {
-    let deadline = Instant::now() + BOUND;
-    let mut seen = Vec::new();
-    if stream
-        .write_all(first)
-        .and_then(|()| stream.flush())
-        .is_err()
-    {
-        return Fate::Closed;
-    }
-    while Instant::now() < deadline {
-        if let Some(fate) = poll(stream, &mut seen) {
-            return fate;
-        }
-    }
-    Fate::StillOpen
+    trickle(stream, first, b"")
 }
 
 /// A TLS client (rustls) trusting only `root`, offering HTTP/1.1.
