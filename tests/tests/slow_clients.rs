@@ -154,8 +154,38 @@ fn wait_for_close<S: Read + Write>(stream: &mut S, first: &[u8]) -> Fate {
     trickle(stream, first, b"")
 }
 
-/// A TLS client (rustls) trusting only `root`, offering HTTP/1.1.
-fn tls_client(root: &Path, port: u16) -> rustls::StreamOwned<rustls::ClientConnection, TcpStream> {
+/// Sends `first`, then reads (and ignores) whatever the server sends until it closes the
+/// connection, or [`BOUND`] passes. For HTTP/2, where the server speaks first.
+fn read_until_closed<S: Read + Write>(stream: &mut S, first: &[u8]) -> Fate {
+    let deadline = Instant::now() + BOUND;
+    if stream
+        .write_all(first)
+        .and_then(|()| stream.flush())
+        .is_err()
+    {
+        return Fate::Closed;
+    }
+    let mut buf = [0u8; 4096];
+    while Instant::now() < deadline {
+        match stream.read(&mut buf) {
+            Ok(0) => return Fate::Closed,
+            Ok(_) => {}
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+            Err(_) => return Fate::Closed,
+        }
+    }
+    Fate::StillOpen
+}
+
+/// The client preface of HTTP/2 and an empty SETTINGS frame: a connection, no request.
+const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00";
+
+/// A TLS client (rustls) trusting only `root`, offering `alpn` (`http/1.1` or `h2`).
+fn tls_client(
+    root: &Path,
+    port: u16,
+    alpn: &[u8],
+) -> rustls::StreamOwned<rustls::ClientConnection, TcpStream> {
     use rustls::pki_types::pem::PemObject as _;
     let mut roots = rustls::RootCertStore::empty();
     for cert in rustls::pki_types::CertificateDer::pem_file_iter(root).unwrap() {
@@ -167,7 +197,7 @@ fn tls_client(root: &Path, port: u16) -> rustls::StreamOwned<rustls::ClientConne
         .unwrap()
         .with_root_certificates(roots)
         .with_no_client_auth();
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    config.alpn_protocols = vec![alpn.to_vec()];
     let name = rustls::pki_types::ServerName::try_from(HOST).unwrap();
     let conn = rustls::ClientConnection::new(Arc::new(config), name).unwrap();
     let mut stream = rustls::StreamOwned::new(conn, connect(port));
@@ -288,6 +318,7 @@ fn slow_and_oversized_clients_are_cut_while_a_normal_client_is_served() {
     let s = start(true, 256);
     let (http, https_port, ingest) = (s.daemon.http_port(), s.daemon.https_port(), s.ingest_port);
     let root = s.root.clone();
+    let root2 = s.root.clone();
 
     type Attack = (&'static str, &'static str, Box<dyn FnOnce() -> Fate + Send>);
     let attacks: Vec<Attack> = vec![
@@ -299,7 +330,20 @@ fn slow_and_oversized_clients_are_cut_while_a_normal_client_is_served() {
         (
             "slowloris, HTTPS after the handshake",
             "closed",
-            Box::new(move || trickle(&mut tls_client(&root, https_port), &slow_head(), b"X")),
+            Box::new(move || {
+                trickle(
+                    &mut tls_client(&root, https_port, b"http/1.1"),
+                    &slow_head(),
+                    b"X",
+                )
+            }),
+        ),
+        (
+            "HTTP/2 over TLS: preface and settings, then no request",
+            "closed",
+            Box::new(move || {
+                read_until_closed(&mut tls_client(&root2, https_port, b"h2"), H2_PREFACE)
+            }),
         ),
         (
             "TCP connection to the HTTPS port, nothing sent",
