@@ -19,8 +19,9 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use axum::Router;
 use axum::routing::{get, post};
+use axum::{Extension, Router};
+use portico_protocol::CustomerKind;
 
 use crate::store::Store;
 
@@ -106,11 +107,15 @@ pub fn router(portal: Portal) -> Router {
         // Sign-up, e-mail confirmation and forgotten passwords.
         .route(
             "/signup",
-            get(signup::show_customer).post(signup::submit_customer),
+            get(signup::show)
+                .post(signup::submit)
+                .layer(Extension(CustomerKind::Customer)),
         )
         .route(
             "/signup/carrier",
-            get(signup::show_carrier).post(signup::submit_carrier),
+            get(signup::show)
+                .post(signup::submit)
+                .layer(Extension(CustomerKind::Carrier)),
         )
         .route("/confirm/{token}", get(signup::confirm))
         .route(
