@@ -3,7 +3,8 @@
 # session cookie), then `wrk -t1 -c32 -d10s --latency` with that cookie against the dashboard and
 # the CDR page, and in the same run nginx serving a static page of similar size (the HTTPS anchor's
 # nginx, 1 worker), and nginx serving that page over plain HTTP when the portal is measured over
-# plain HTTP. Prints req/s and p99 for each, and each page's ratio to nginx. Asserts nothing.
+# plain HTTP. Prints req/s, p99 and server CPU a request for each, and each page's ratio to nginx.
+# Asserts nothing.
 #
 #   tests/bench/portal_load.sh                     # everything with the defaults below
 #   RUNS=1 DURATION=5s tests/bench/portal_load.sh  # quicker
@@ -13,8 +14,9 @@
 #
 # Parameters (environment):
 #   PORTICOD      porticod binary (default: built with `cargo build --release -p porticod`)
-#   SCHEME        http or https (default http; https needs LISTEN_FLAG for the daemon's TLS listener)
-#   LISTEN_FLAG   the daemon's listen flag for SCHEME (default --http-listen; for https e.g.
+#   SCHEME        http or https (default http; https needs LISTEN_FLAG=--https-listen: the demo
+#                 brand's certificate comes from the --dev local CA, default_sni picks it)
+#   LISTEN_FLAG   the daemon's listen flag for SCHEME (default --http-listen; for https
 #                 --https-listen); PORTICOD_ARGS: more arguments for porticod
 #   HOST          the portal name sent as Host (default portal.localhost, the demo brand)
 #   PAGES         name=path pairs to measure (default "dashboard=/ cdr=/cdr"); a page that does not
@@ -125,10 +127,19 @@ start_porticod() {
     [[ -x $bin ]] || die "no porticod at $bin (set PORTICOD)"
     port=$(free_port)
     mkdir -p "$WORK/porticod"
+    # --dev listens on 127.0.0.1:8080 (HTTP) and 127.0.0.1:8443 (HTTPS, the local CA) unless told
+    # otherwise: the listener not measured gets a free port too, so a daemon someone else runs
+    # on those ports does not stop this one. wrk sends no SNI: default_sni picks the demo
+    # brand's certificate.
+    local other_flag=--https-listen other_port
+    [[ $LISTEN_FLAG != --https-listen ]] || other_flag=--http-listen
+    other_port=$(free_port)
+    printf '[tls]\ndefault_sni = "%s"\n' "$HOST" >"$WORK/porticod.toml"
     log "starting $bin --demo on 127.0.0.1:$port ($SCHEME), pinned to CPU $SERVER_CPU"
     # shellcheck disable=SC2086 # PORTICOD_ARGS is a list of words
-    taskset -c "$SERVER_CPU" "$bin" --dev --demo --data-dir "$WORK/porticod" \
-        --admin-socket "$WORK/porticod/admin.sock" "$LISTEN_FLAG" "127.0.0.1:$port" $PORTICOD_ARGS \
+    taskset -c "$SERVER_CPU" "$bin" --dev --demo --config "$WORK/porticod.toml" --data-dir "$WORK/porticod" \
+        --admin-socket "$WORK/porticod/admin.sock" "$LISTEN_FLAG" "127.0.0.1:$port" \
+        "$other_flag" "127.0.0.1:$other_port" $PORTICOD_ARGS \
         >"$WORK/porticod.out" 2>"$WORK/porticod.err" &
     SERVER_PID=$!
     STARTED+=("$SERVER_PID")
@@ -187,26 +198,41 @@ parse_wrk() { # wrk output on stdin -> "rps p99_ms errors"
          END {printf "%.0f %.3f %d\n", rps, p99, err}'
 }
 
+# utime + stime of a process (all its threads), in clock ticks; 0 without a process
+proc_ticks() { if [[ -n ${1:-} && -r /proc/$1/stat ]]; then awk '{print $14 + $15}' "/proc/$1/stat"; else echo 0; fi; }
+HZ=$(getconf CLK_TCK)
+
 median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
 measure() { # $1 label $2 url $3 bytes [more wrk args...]: appends a row to $WORK/results.tsv
-    local label=$1 url=$2 bytes=$3 r out rps p99 err
+    # With CPU_PID set, the server's CPU time over each run is divided by the requests served:
+    # microseconds of server CPU a request, the figure that other load on the machine disturbs
+    # least.
+    local label=$1 url=$2 bytes=$3 r out rps p99 err s0 s1 reqs us
     shift 3
     local cmd=(taskset -c "$WRK_CPU" wrk "-t$THREADS" "-c$CONNS" --latency "$@")
     echo "$label: ${cmd[*]} -d$DURATION $url" >>"$WORK/commands.txt"
     [[ $WARMUP == 0 ]] || "${cmd[@]}" "-d$WARMUP" "$url" >/dev/null 2>&1 || true
     : >"$WORK/runs.$label"
     for ((r = 1; r <= RUNS; r++)); do
+        s0=$(proc_ticks "${CPU_PID:-}")
         out=$("${cmd[@]}" "-d$DURATION" "$url" 2>&1) || die "wrk failed: $out"
+        s1=$(proc_ticks "${CPU_PID:-}")
         echo "$out" >"$WORK/wrk.$label.$r.txt"
         read -r rps p99 err < <(parse_wrk <<<"$out")
-        log "  $label run $r: $rps req/s, p99 $p99 ms, errors $err"
-        printf '%s %s %s\n' "$rps" "$p99" "$err" >>"$WORK/runs.$label"
+        reqs=$(awk '/ requests in / {print $1; exit}' <<<"$out")
+        us=-
+        if [[ -n ${CPU_PID:-} ]]; then
+            us=$(awk -v d=$((s1 - s0)) -v hz="$HZ" -v n="${reqs:-0}" 'BEGIN {printf "%.0f", n > 0 ? d / hz * 1e6 / n : 0}')
+        fi
+        log "  $label run $r: $rps req/s, p99 $p99 ms, errors $err, server CPU $us us a request"
+        printf '%s %s %s %s\n' "$rps" "$p99" "$err" "$us" >>"$WORK/runs.$label"
     done
     printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$url" "$bytes" \
         "$(cut -d' ' -f1 "$WORK/runs.$label" | median)" \
         "$(cut -d' ' -f2 "$WORK/runs.$label" | median)" \
-        "$(awk '{s += $3} END {print s + 0}' "$WORK/runs.$label")" >>"$WORK/results.tsv"
+        "$(awk '{s += $3} END {print s + 0}' "$WORK/runs.$label")" \
+        "$(if [[ -n ${CPU_PID:-} ]]; then cut -d' ' -f4 "$WORK/runs.$label" | median; else echo -; fi)" >>"$WORK/results.tsv"
 }
 
 measure_pages() {
@@ -228,7 +254,7 @@ measure_pages() {
         fi
         [[ -f $WORK/first-page.html ]] || cp "$WORK/page.html" "$WORK/first-page.html"
         log "== porticod $name $path ($bytes bytes)"
-        measure "porticod-$name" "$BASE_URL$path" "$bytes" -H "Host: $HOST" "${args[@]}"
+        CPU_PID=${SERVER_PID:-} measure "porticod-$name" "$BASE_URL$path" "$bytes" -H "Host: $HOST" "${args[@]}"
     done
 }
 
@@ -278,7 +304,9 @@ EOF
         sleep 0.1
     done
     log "== nginx-http (static $(stat -c %s "$www/index.html") bytes, 1 worker, CPU $SERVER_CPU)"
-    measure nginx-http "http://127.0.0.1:$port/" "$(stat -c %s "$www/index.html")" -H "Host: $HOST"
+    # the worker (the one child of the master) serves; the master only waits
+    CPU_PID=$(pgrep -P "$pid" | head -1) measure nginx-http "http://127.0.0.1:$port/" \
+        "$(stat -c %s "$www/index.html")" -H "Host: $HOST"
     stop_pid "$pid"
 }
 
@@ -294,10 +322,10 @@ run_anchor() { # the HTTPS anchor's nginx (1 worker, ECDSA, keep-alive), same wr
         WORK=$WORK/anchor CERTDIR=$WORK/anchor-certs \
         bash "$ANCHOR" >"$WORK/anchor.log" 2>&1 || die "the anchor failed: $(tail -5 "$WORK/anchor.log")"
     awk -F'\t' -v url="https://127.0.0.1:18441/" -v bytes="$(stat -c %s "$WORK/anchor/www/index.html")" '
-        $1 == "nginx-w1" && $3 == "ka" {n++; r[n] = $5; p[n] = $7; e += $8}
+        $1 == "nginx-w1" && $3 == "ka" {n++; r[n] = $5; p[n] = $7; e += $8; if ($9 != "?" && $5 > 0) {m++; c[m] = $9 * 10000 / $5}}
         function med(a, m,   i, j, t) { for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (a[j] < a[i]) {t = a[i]; a[i] = a[j]; a[j] = t}
             return (m % 2) ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2 }
-        END { if (n) printf "nginx-https\t%s\t%s\t%.0f\t%.3f\t%d\n", url, bytes, med(r, n), med(p, n), e }
+        END { if (n) printf "nginx-https\t%s\t%s\t%.0f\t%.3f\t%d\t%s\n", url, bytes, med(r, n), med(p, n), e, (m ? sprintf("%.0f", med(c, m)) : "-") }
     ' "$WORK/anchor/results.tsv" >>"$WORK/results.tsv"
 }
 
@@ -311,10 +339,10 @@ summarize() {
         echo "portal: $SCHEME, Host $HOST; ${LOGIN_NOTE:-cookie given by COOKIE}"
         [[ -z ${ANCHOR_NOTE:-} ]] || echo "$ANCHOR_NOTE"
         echo
-        printf '%-20s %7s %9s %8s %6s %12s %12s\n' what bytes 'req/s' 'p99 ms' errors 'vs nginx-http' 'vs nginx-https'
+        printf '%-20s %7s %9s %8s %6s %12s %12s %12s\n' what bytes 'req/s' 'p99 ms' errors 'vs nginx-http' 'vs nginx-https' 'srv us/req'
         awk -F'\t' -v h="${nginx_http:-0}" -v s="${nginx_https:-0}" '
             function ratio(x, base) { return base > 0 ? sprintf("%.2f", x / base) : "-" }
-            {printf "%-20s %7s %9s %8s %6s %12s %12s\n", $1, $3, $4, $5, $6, ratio($4, h), ratio($4, s)}
+            {printf "%-20s %7s %9s %8s %6s %12s %12s %12s\n", $1, $3, $4, $5, $6, ratio($4, h), ratio($4, s), ($7 == "" ? "-" : $7)}
         ' "$WORK/results.tsv"
         if [[ -s $WORK/skipped.tsv ]]; then
             echo
@@ -323,6 +351,8 @@ summarize() {
         echo
         echo "Goal (issue 4): the logged-in dashboard and CDR pages at no less than half of nginx's static"
         echo "rate over HTTPS (vs nginx-https >= 0.50). While the portal is plain HTTP, compare with nginx-http."
+        echo "srv us/req: the server's CPU time over a run / the requests it served (1e6 / srv us/req is the"
+        echo "rate with the server's core to itself; other load on the machine moves req/s more than this)."
         echo "raw: $WORK/results.tsv   wrk outputs: $WORK/wrk.*.txt   commands: $WORK/commands.txt"
     } | tee "$WORK/summary.txt"
 }

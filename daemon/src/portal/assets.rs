@@ -23,8 +23,10 @@ const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 const LOGO_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
 
 /// The theme's URL as pages link it: versioned, so that it can be cached for good.
-pub fn theme_css_url() -> String {
-    format!("/_portico/theme.css?v={}", *THEME_HASH)
+pub fn theme_css_url() -> &'static str {
+    static URL: LazyLock<String> =
+        LazyLock::new(|| format!("/_portico/theme.css?v={}", *THEME_HASH));
+    URL.as_str()
 }
 
 /// `/_portico/theme.css`: cached for good when asked for by its current version, otherwise

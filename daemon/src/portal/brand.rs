@@ -2,6 +2,9 @@
 //! URLs, the `<script src>` tags split out of `custom_js`, and the Content-Security-Policy that
 //! lets exactly those scripts run.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use portico_protocol::Domain;
 use sha2::{Digest, Sha256};
 
@@ -66,6 +69,69 @@ impl BrandAssets {
              script-src {script_src}; object-src 'none'; base-uri 'none'; \
              frame-ancestors 'none'; form-action 'self'"
         )
+    }
+}
+
+/// What a brand's custom CSS and JS make of every page (links, script tags, the CSP), worked
+/// out once for that content instead of on every page.
+#[derive(Debug)]
+pub struct BrandPage {
+    /// The domain's `custom_css` and `custom_js` this was made from.
+    made_from: (String, String),
+    /// `/_portico/brand-<hash>.css`, when there is custom CSS.
+    pub css_href: Option<String>,
+    /// `/_portico/brand-<hash>.js`, when there is raw custom JS.
+    pub js_href: Option<String>,
+    /// The external scripts.
+    pub scripts: Vec<ExternalScript>,
+    /// The Content-Security-Policy of the domain's pages.
+    pub csp: String,
+}
+
+impl BrandPage {
+    /// Works it out from the domain's custom CSS and JS.
+    pub fn of(domain: &Domain) -> Self {
+        let brand = BrandAssets::of(domain);
+        BrandPage {
+            made_from: (domain.custom_css.clone(), domain.custom_js.clone()),
+            css_href: brand.css_hash().map(|h| format!("/_portico/brand-{h}.css")),
+            js_href: brand.js_hash().map(|h| format!("/_portico/brand-{h}.js")),
+            csp: brand.page_csp(),
+            scripts: brand.scripts,
+        }
+    }
+
+    /// Whether this is what `domain`'s custom CSS and JS make now.
+    fn is_for(&self, domain: &Domain) -> bool {
+        self.made_from.0 == domain.custom_css && self.made_from.1 == domain.custom_js
+    }
+}
+
+/// Past this many domains the remembered brand pages are dropped (and worked out again).
+const MAX_BRAND_PAGES: usize = 4_096;
+
+/// Every domain's [`BrandPage`], by FQDN. An entry serves a page only while the domain record
+/// the page was loaded with still has exactly the custom CSS and JS it was made from: an
+/// admin's change shows on the next page, and one brand's entry never serves another domain.
+#[derive(Debug, Default)]
+pub struct BrandPages(Mutex<HashMap<String, Arc<BrandPage>>>);
+
+impl BrandPages {
+    /// `domain`'s brand page, from memory when its custom CSS and JS are unchanged.
+    pub fn get(&self, domain: &Domain) -> Arc<BrandPage> {
+        if let Ok(pages) = self.0.lock()
+            && let Some(page) = pages.get(&domain.fqdn).filter(|p| p.is_for(domain))
+        {
+            return page.clone();
+        }
+        let page = Arc::new(BrandPage::of(domain));
+        if let Ok(mut pages) = self.0.lock() {
+            if pages.len() >= MAX_BRAND_PAGES {
+                pages.clear();
+            }
+            pages.insert(domain.fqdn.clone(), page.clone());
+        }
+        page
     }
 }
 
@@ -303,6 +369,61 @@ fn decode_entities(s: &str) -> String {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    fn domain(fqdn: &str, css: &str, js: &str) -> Domain {
+        Domain {
+            fqdn: fqdn.into(),
+            brand_name: "B".into(),
+            customer_signup: false,
+            carrier_signup: false,
+            signup_status: portico_protocol::SignupStatus::Active,
+            currencies: vec!["USD".into()],
+            template_customer: None,
+            access: vec![],
+            cdr_columns: vec![],
+            carrier_cdr_columns: vec![],
+            breakout_columns: vec![],
+            carrier_breakout_columns: vec![],
+            custom_js: js.into(),
+            custom_css: css.into(),
+            logo: None,
+            footer: String::new(),
+            smtp: None,
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    #[test]
+    fn brand_pages_are_kept_per_domain_until_its_css_or_js_changes() {
+        let pages = BrandPages::default();
+        let js = r#"<script src="https://cdn.a.example/x.js"></script>go();"#;
+        let a = domain("a.example", "body{color:red}", js);
+        let first = pages.get(&a);
+        assert!(Arc::ptr_eq(&first, &pages.get(&a)), "unchanged: kept");
+        let fresh = BrandPage::of(&a);
+        assert_eq!(first.css_href, fresh.css_href);
+        assert_eq!(first.js_href, fresh.js_href);
+        assert_eq!(first.csp, fresh.csp);
+        assert!(first.csp.contains("https://cdn.a.example"));
+
+        // Another domain never gets a's page, even with the same name's entry in memory.
+        let b = domain("b.example", "", "");
+        let other = pages.get(&b);
+        assert_eq!(other.css_href, None);
+        assert!(!other.csp.contains("cdn.a.example"));
+
+        // A change of a's CSS or JS shows on the next page.
+        let changed = domain("a.example", "body{color:blue}", js);
+        let second = pages.get(&changed);
+        assert!(!Arc::ptr_eq(&first, &second));
+        assert_ne!(first.css_href, second.css_href);
+        let no_js = domain("a.example", "body{color:blue}", "");
+        let third = pages.get(&no_js);
+        assert_eq!(third.js_href, None);
+        assert!(third.scripts.is_empty());
+        assert!(!third.csp.contains("cdn.a.example"));
+    }
 
     #[test]
     fn hash_is_sixteen_hex_of_sha256() {

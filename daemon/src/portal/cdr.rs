@@ -1,7 +1,8 @@
 //! `/cdr` and `/cdr.csv`: the account's calls with the domain's CDR columns, in its order.
 //!
-//! The page reads one keyset page in one read transaction and renders the stored rows as they
-//! are (no copy into protocol types, no per-cell strings). The download runs the same query
+//! The page reads the account and one keyset page in one read transaction and writes the stored
+//! rows into the page while that transaction holds them (no copy into protocol or owned types,
+//! no per-cell strings). The download runs the same query
 //! over every page, one read transaction per batch, and streams the batches as they are
 //! written, so neither a big export nor a slow client holds a transaction or the whole file.
 
@@ -16,15 +17,15 @@ use portico_protocol::{CdrColumn, CdrCursor, CdrQuery, Section};
 use serde::Deserialize;
 
 use super::cells::Cell;
-use super::format;
 use super::pages::{Chrome, html, internal_error};
 use super::report::{self, DayRange};
-use super::session::Account;
-use super::tenant::{Portal, blocking};
+use super::session::{Account, SessionRequest};
+use super::tenant::Portal;
 use crate::model::currency::minor_units;
 use crate::model::domain_defaults;
 use crate::reports::{self, csv::CdrCsv};
-use crate::store::cdr::{CdrKey, StoredCdr};
+use crate::store::Tx;
+use crate::store::cdr::{CdrKey, CdrRow};
 
 /// Calls per page.
 pub const PAGE: u32 = 50;
@@ -192,11 +193,11 @@ pub struct Head {
 pub struct CdrPage {
     pub chrome: Chrome,
     pub heads: Vec<Head>,
-    pub rows: Vec<(CdrKey, StoredCdr)>,
-    pub zone: TimeZone,
+    /// The table's rows, written while the store was read (see [`CdrRowHtml`]); empty when no
+    /// call matched.
+    pub rows_html: String,
     pub zone_name: String,
     pub currency: String,
-    pub minor: u32,
     pub from: String,
     pub to: String,
     pub connected: bool,
@@ -210,19 +211,43 @@ pub struct CdrPage {
 }
 
 impl CdrPage {
-    /// What the table shows for `col` of a call.
-    pub fn cell<'a>(&'a self, row: &'a (CdrKey, StoredCdr), head: &Head) -> Cell<'a> {
-        let (key, c) = row;
-        let time = |t: Option<i64>| t.map_or(Cell::Empty, |t| Cell::Time(t, &self.zone));
+    /// Whether any filter narrows the calls beyond the date range.
+    pub fn narrowed(&self) -> bool {
+        self.connected || !self.search.is_empty()
+    }
+}
+
+/// One row of the table, written straight from the call as the store holds it (borrowed, not
+/// copied out of the read transaction).
+#[derive(Template)]
+#[template(
+    ext = "html",
+    source = "\n        <tr{% if !row.connected %} class=\"is-muted\"{% endif %}>{% for head in heads %}<td{% if head.num %} class=\"num\"{% else if head.wrap %} class=\"cell-wrap\"{% endif %}>{{ self.cell(head) }}</td>{% endfor %}</tr>"
+)]
+pub struct CdrRowHtml<'a> {
+    pub heads: &'a [Head],
+    pub key: CdrKey,
+    pub row: CdrRow<'a>,
+    pub zone: &'a TimeZone,
+    pub currency: &'a str,
+    pub minor: u32,
+}
+
+impl<'a> CdrRowHtml<'a> {
+    /// What the table shows for `col` of the call.
+    pub fn cell(&self, head: &Head) -> Cell<'a> {
+        let (key, c) = (self.key, self.row);
+        let zone = self.zone;
+        let time = |t: Option<i64>| t.map_or(Cell::Empty, |t| Cell::Time(t, zone));
         match head.col {
-            CdrColumn::CallId => Cell::Text(&c.call_id),
-            CdrColumn::CallTime => Cell::Time(key.start, &self.zone),
+            CdrColumn::CallId => Cell::Text(c.call_id),
+            CdrColumn::CallTime => Cell::Time(key.start, zone),
             CdrColumn::AnswerTime => time(c.answer),
             CdrColumn::EndTime => time(c.end),
-            CdrColumn::SourceNumber => Cell::Text(&c.source_number),
-            CdrColumn::Destination => Cell::Text(&c.destination),
-            CdrColumn::DestinationName => Cell::Text(&c.destination_name),
-            CdrColumn::AccountCode => Cell::Text(&c.account_code),
+            CdrColumn::SourceNumber => Cell::Text(c.source_number),
+            CdrColumn::Destination => Cell::Text(c.destination),
+            CdrColumn::DestinationName => Cell::Text(c.destination_name),
+            CdrColumn::AccountCode => Cell::Text(c.account_code),
             CdrColumn::Duration => Cell::Seconds(u64::from(c.duration)),
             CdrColumn::BilledDuration => Cell::Seconds(u64::from(c.billed)),
             CdrColumn::RingDuration => Cell::Seconds(u64::from(reports::ring_seconds(
@@ -233,18 +258,13 @@ impl CdrPage {
                 Cell::Exact(if c.connected { c.connect_fee } else { 0 }, self.minor)
             }
             CdrColumn::Charge => Cell::Money(c.charge, self.minor),
-            CdrColumn::Currency => Cell::Text(&self.currency),
-            CdrColumn::ReleaseReason => Cell::Text(&c.release_reason),
+            CdrColumn::Currency => Cell::Text(self.currency),
+            CdrColumn::ReleaseReason => Cell::Text(c.release_reason),
             CdrColumn::SipCode => c.sip_code.map_or(Cell::Empty, |s| Cell::Int(u64::from(s))),
-            CdrColumn::Direction => Cell::Text(&c.direction),
-            CdrColumn::SourceIp => Cell::Text(&c.source_ip),
-            CdrColumn::TechPrefix => Cell::Text(&c.tech_prefix),
+            CdrColumn::Direction => Cell::Text(c.direction),
+            CdrColumn::SourceIp => Cell::Text(c.source_ip),
+            CdrColumn::TechPrefix => Cell::Text(c.tech_prefix),
         }
-    }
-
-    /// Whether any filter narrows the calls beyond the date range.
-    pub fn narrowed(&self) -> bool {
-        self.connected || !self.search.is_empty()
     }
 }
 
@@ -253,33 +273,47 @@ fn params(query: Result<Query<CdrParams>, QueryRejection>) -> CdrParams {
     query.map(|Query(p)| p).unwrap_or_default()
 }
 
-/// `GET /cdr`.
+/// `GET /cdr`: the account and its page of calls come from one read transaction, in one
+/// blocking call, and the rows are written into the page while that transaction still holds
+/// them.
 pub async fn show(
     State(portal): State<Portal>,
-    account: Account,
+    request: SessionRequest,
     query: Result<Query<CdrParams>, QueryRejection>,
 ) -> Response {
-    if let Err(hidden) = account.require(Section::Cdr) {
-        return hidden;
-    }
     let params = params(query);
-    let zone = format::zone(&account.contact.time_zone);
-    let filter = Filter::of(&params, &zone, crate::admin::service::now());
+    let now = crate::admin::service::now();
+    let loaded = portal
+        .account_with(request, move |tx, account| page(tx, account, &params, now))
+        .await;
+    match loaded {
+        Ok((_, Ok(response))) => response,
+        Ok((account, Err(err))) => {
+            tracing::error!(error = %err, customer = account.customer.id, "portal: the CDR page failed");
+            internal_error()
+        }
+        Err(refused) => refused,
+    }
+}
+
+/// The page (or the 404 of a hidden section), inside the read transaction.
+fn page(
+    tx: &Tx,
+    account: &Account,
+    params: &CdrParams,
+    now: i64,
+) -> Result<Response, super::SourceError> {
+    if let Err(hidden) = account.require(Section::Cdr) {
+        return Ok(hidden);
+    }
+    let zone = &account.zone;
+    let filter = Filter::of(params, zone, now);
     let mut q = filter.query(PAGE);
     q.after = filter.cursor(params.before.as_deref());
     let paged = q.after.is_some();
-    let customer = account.customer.id;
-    let store = portal.store.clone();
-    let loaded = blocking(move || Ok(store.read(|tx| reports::cdr_rows(tx, customer, &q))?)).await;
-    let (rows, next) = match loaded {
-        Ok(found) => found,
-        Err(err) => {
-            tracing::error!(error = %err, customer, "portal: the CDR page failed");
-            return internal_error();
-        }
-    };
-    let currency = account.customer.currency.clone();
-    let heads = columns(&account)
+    let currency = account.customer.currency.as_str();
+    let minor = minor_units(currency);
+    let heads: Vec<Head> = columns(account)
         .into_iter()
         .map(|col| Head {
             col,
@@ -288,15 +322,29 @@ pub async fn show(
             wrap: matches!(col, CdrColumn::DestinationName | CdrColumn::ReleaseReason),
         })
         .collect();
-    let (chrome, csp) = Chrome::for_account(&account, "/cdr");
+    let mut rows_html = String::with_capacity(16 << 10);
+    let mut written = Ok(());
+    let next = reports::cdr_page_with(tx, account.customer.id, &q, |key, row| {
+        if written.is_ok() {
+            let html = CdrRowHtml {
+                heads: &heads,
+                key,
+                row,
+                zone,
+                currency,
+                minor,
+            };
+            written = html.render_into(&mut rows_html);
+        }
+    })?;
+    written?;
+    let (chrome, csp) = Chrome::for_account(account, "/cdr");
     let page = CdrPage {
         chrome,
         heads,
-        rows,
+        rows_html,
         zone_name: zone.iana_name().unwrap_or("UTC").to_owned(),
-        zone,
-        minor: minor_units(&currency),
-        currency,
+        currency: currency.to_owned(),
         from: filter.range.first.to_string(),
         to: filter.range.last.to_string(),
         connected: filter.connected,
@@ -306,7 +354,7 @@ pub async fn show(
         newest: paged.then(|| format!("/cdr{}", filter.link(None))),
         csv: format!("/cdr.csv{}", filter.link(None)),
     };
-    html(StatusCode::OK, &csp, &page)
+    Ok(html(StatusCode::OK, &csp, &page))
 }
 
 /// `GET /cdr.csv`: every call the filters select (not only one page), the same columns in the
@@ -320,8 +368,7 @@ pub async fn csv(
         return hidden;
     }
     let params = params(query);
-    let zone = format::zone(&account.contact.time_zone);
-    let filter = Filter::of(&params, &zone, crate::admin::service::now());
+    let filter = Filter::of(&params, &account.zone, crate::admin::service::now());
     let filename = format!("calls-{}-to-{}.csv", filter.range.first, filter.range.last);
     let export = Export {
         store: portal.store.clone(),

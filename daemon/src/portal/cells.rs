@@ -35,7 +35,20 @@ impl fmt::Display for Cell<'_> {
         match *self {
             Cell::Text(text) => f.write_str(text),
             Cell::Time(unix, tz) => match jiff::Timestamp::from_second(unix) {
-                Ok(ts) => write!(f, "{}", tz.to_datetime(ts).strftime("%Y-%m-%d %H:%M:%S")),
+                // Written field by field: strftime would parse its format for every cell.
+                Ok(ts) => {
+                    let d = tz.to_datetime(ts);
+                    write!(
+                        f,
+                        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+                        d.year(),
+                        d.month(),
+                        d.day(),
+                        d.hour(),
+                        d.minute(),
+                        d.second()
+                    )
+                }
                 Err(_) => Ok(()),
             },
             Cell::Seconds(s) => {

@@ -4,12 +4,12 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use portico_protocol::{CdrQuery, ReportQuery, Section};
+use portico_protocol::{CdrQuery, Micros, ReportQuery, Section};
 
 use super::format;
 use super::pages::{Chrome, html, internal_error};
-use super::session::Account;
-use super::tenant::{Portal, blocking};
+use super::session::SessionRequest;
+use super::tenant::Portal;
 
 /// How many calls the dashboard lists.
 const LATEST: u32 = 10;
@@ -58,49 +58,60 @@ pub struct DashboardPage {
     pub latest: Option<Vec<CallRow>>,
 }
 
-/// `GET /`.
-pub async fn show(State(portal): State<Portal>, account: Account) -> Response {
-    let sections = account.sections.clone();
-    let customer = account.customer.id;
-    let store = portal.store.clone();
+/// `GET /`: the account and everything the page shows come from one read transaction, in one
+/// blocking call.
+pub async fn show(State(portal): State<Portal>, request: SessionRequest) -> Response {
     let now = crate::admin::service::now();
     let today = now - now.rem_euclid(86_400);
-    let loaded = blocking(move || {
-        Ok(store.read(|tx| {
-            let summary = if sections.shows(Section::Summary) {
+    let loaded = portal
+        .account_with(request, move |tx, account| {
+            let customer = account.customer.id;
+            let summary = if account.sections.shows(Section::Summary) {
                 let q = ReportQuery {
                     customer_id: customer,
                     from: Some(month_start(now)),
                     to: Some(now + 1),
                     per_day: false,
                 };
-                Some(crate::reports::summary(tx, &q)?)
+                Some(crate::reports::summary_of(tx, &q)?)
             } else {
                 None
             };
-            let latest = if sections.shows(Section::LatestCalls) {
+            let latest = if account.sections.shows(Section::LatestCalls) {
                 let q = CdrQuery {
                     customer_id: Some(customer),
                     limit: LATEST,
                     ..Default::default()
                 };
-                Some(crate::reports::cdr_page(tx, &q)?.cdrs)
+                let currency = &account.customer.currency;
+                let mut rows = Vec::with_capacity(LATEST as usize);
+                crate::reports::cdr_page_with(tx, customer, &q, |key, c| {
+                    rows.push(CallRow {
+                        time: format::time(key.start, &account.zone),
+                        destination: c.destination.to_owned(),
+                        destination_name: c.destination_name.to_owned(),
+                        unrated: !c.rated,
+                        duration: format::duration(u64::from(c.billsec)),
+                        charge: format::amount(Micros(c.charge), currency),
+                        connected: c.connected,
+                    })
+                })?;
+                Some(rows)
             } else {
                 None
             };
-            Ok::<_, portico_protocol::AdminError>((summary, latest))
-        })?)
-    })
-    .await;
-    let (summary, latest) = match loaded {
-        Ok(v) => v,
-        Err(err) => {
+            Ok((summary, latest))
+        })
+        .await;
+    let (account, (summary, latest)) = match loaded {
+        Ok((account, Ok(found))) => (account, found),
+        Ok((_, Err(err))) => {
             tracing::error!(error = %err, "portal: the dashboard failed");
             return internal_error();
         }
+        Err(refused) => return refused,
     };
     let currency = account.customer.currency.clone();
-    let zone = format::zone(&account.contact.time_zone);
     let balance = account.balance.as_ref().map(|b| BalanceCard {
         balance: format::amount(b.balance, &b.currency),
         debit_limit: format::amount(b.debit_limit, &b.currency),
@@ -134,19 +145,6 @@ pub async fn show(State(portal): State<Portal>, account: Account) -> Response {
             });
         }
     }
-    let latest = latest.map(|cdrs| {
-        cdrs.into_iter()
-            .map(|c| CallRow {
-                time: format::time(c.call_time, &zone),
-                destination: c.destination,
-                destination_name: c.destination_name,
-                unrated: !c.rated,
-                duration: format::duration(u64::from(c.billsec)),
-                charge: format::amount(c.charge, &currency),
-                connected: c.connected,
-            })
-            .collect()
-    });
     let (chrome, csp) = Chrome::for_account(&account, "/");
     html(
         StatusCode::OK,

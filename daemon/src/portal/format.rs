@@ -35,10 +35,17 @@ pub fn zone(name: &str) -> jiff::tz::TimeZone {
 /// Unix seconds as `2026-11-27 14:05` in `tz`.
 pub fn time(unix: i64, tz: &jiff::tz::TimeZone) -> String {
     match jiff::Timestamp::from_second(unix) {
-        Ok(ts) => ts
-            .to_zoned_datetime(tz.clone())
-            .strftime("%Y-%m-%d %H:%M")
-            .to_string(),
+        Ok(ts) => {
+            let d = tz.to_datetime(ts);
+            format!(
+                "{:04}-{:02}-{:02} {:02}:{:02}",
+                d.year(),
+                d.month(),
+                d.day(),
+                d.hour(),
+                d.minute()
+            )
+        }
         Err(_) => String::new(),
     }
 }

@@ -72,6 +72,7 @@ impl Portal {
         Portal {
             store,
             throttle: Arc::new(throttle::Throttle::default()),
+            brands: Arc::new(brand::BrandPages::default()),
         }
     }
 }

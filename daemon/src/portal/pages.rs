@@ -10,10 +10,13 @@ use portico_protocol::{Domain, FileInfo};
 use portico_protocol::{CustomerStatus, Section};
 
 use super::assets::{self, LogoRef};
-use super::brand::{BrandAssets, ExternalScript};
+use super::brand::{BrandPage, ExternalScript};
 use super::format;
 use super::session::Account;
-use super::tenant::{Portal, Tenant, blocking};
+use super::tenant::{Portal, Tenant, read_now};
+
+/// What a rendered page is given to start with (a dashboard is about 6 KB).
+const PAGE_BYTES: usize = 8 << 10;
 
 /// CSP of the neutral pages: they load nothing at all.
 const NEUTRAL_CSP: &str =
@@ -25,7 +28,7 @@ pub struct Chrome {
     pub brand_name: String,
     pub logo: Option<LogoView>,
     pub footer: String,
-    pub theme_css: String,
+    pub theme_css: &'static str,
     pub brand_css: Option<String>,
     pub scripts: Vec<ExternalScript>,
     pub brand_js: Option<String>,
@@ -89,8 +92,7 @@ const NAV: &[(&str, &str, Option<Section>)] = &[
 impl Chrome {
     /// The chrome of `domain`'s pages and the CSP that goes with it; `logo` is the domain's
     /// logo file as the store has it.
-    fn new(domain: &Domain, logo: Option<&FileInfo>) -> (Self, String) {
-        let brand = BrandAssets::of(domain);
+    fn new(domain: &Domain, logo: Option<&FileInfo>, brand: &BrandPage) -> (Self, String) {
         let logo = logo.and_then(|info| {
             let url = LogoRef::of(info)?.url();
             Some(LogoView {
@@ -104,24 +106,23 @@ impl Chrome {
             logo,
             footer: domain.footer.trim().to_owned(),
             theme_css: assets::theme_css_url(),
-            brand_css: brand.css_hash().map(|h| format!("/_portico/brand-{h}.css")),
-            brand_js: brand.js_hash().map(|h| format!("/_portico/brand-{h}.js")),
+            brand_css: brand.css_href.clone(),
+            brand_js: brand.js_href.clone(),
             scripts: brand.scripts.clone(),
             account: None,
             nav: Vec::new(),
             contract_due: None,
         };
-        (chrome, brand.page_csp())
+        (chrome, brand.csp.clone())
     }
 
-    /// Reads the logo's file information (a blocking store call) and builds the chrome of a
-    /// page shown before login.
+    /// Reads the logo's file information (a short store read) and builds the chrome of a page
+    /// shown before login.
     pub async fn load(portal: &Portal, domain: &Domain) -> Result<(Self, String), Response> {
         let logo = match domain.logo.clone() {
             None => None,
             Some(name) => {
-                let store = portal.store.clone();
-                let found = blocking(move || Ok(store.read(|tx| tx.file_info(&name))?)).await;
+                let found = read_now(|| Ok(portal.store.read(|tx| tx.file_info(&name))?));
                 match found {
                     Ok(Some(info)) => Some(info),
                     Ok(None) => {
@@ -135,13 +136,13 @@ impl Chrome {
                 }
             }
         };
-        Ok(Self::new(domain, logo.as_ref()))
+        Ok(Self::new(domain, logo.as_ref(), &portal.brands.get(domain)))
     }
 
     /// The chrome of a logged-in page; `current` is the navigation entry to mark.
     pub fn for_account(account: &Account, current: &str) -> (Self, String) {
-        let (mut chrome, csp) = Self::new(&account.domain, account.logo.as_ref());
-        let zone = format::zone(&account.contact.time_zone);
+        let (mut chrome, csp) = Self::new(&account.domain, account.logo.as_ref(), &account.brand);
+        let zone = &account.zone;
         chrome.account = Some(AccountBar {
             name: account.contact.name.clone(),
             account_name: account.customer.name.clone(),
@@ -150,7 +151,7 @@ impl Chrome {
                 .as_ref()
                 .map(|b| format::amount(b.balance, &b.currency)),
             balance_low: account.balance.as_ref().is_some_and(|b| b.low_balance),
-            now: format::time_with_zone(crate::admin::service::now(), &zone),
+            now: format::time_with_zone(crate::admin::service::now(), zone),
             zone: zone.iana_name().unwrap_or("UTC").to_owned(),
             csrf: account.session.csrf.clone(),
             pending_approval: account.customer.status == CustomerStatus::PendingApproval,
@@ -227,14 +228,14 @@ pub fn internal_error() -> Response {
 }
 
 /// Renders a page with the headers every page has.
-pub fn html(status: StatusCode, csp: &str, page: &impl Template) -> Response {
-    let body = match page.render() {
-        Ok(body) => body,
-        Err(err) => {
-            tracing::error!(error = %err, "portal: rendering a page failed");
-            return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
-        }
-    };
+pub fn html<T: Template>(status: StatusCode, csp: &str, page: &T) -> Response {
+    // Room for a whole branded page up front: growing the buffer while rendering would copy
+    // the page again at every doubling.
+    let mut body = String::with_capacity(T::SIZE_HINT.max(PAGE_BYTES));
+    if let Err(err) = page.render_into(&mut body) {
+        tracing::error!(error = %err, "portal: rendering a page failed");
+        return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
+    }
     let mut response = (status, body).into_response();
     let headers = response.headers_mut();
     headers.insert(

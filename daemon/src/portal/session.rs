@@ -4,6 +4,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::str::FromStr;
+use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
@@ -17,8 +18,9 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use super::access::Sections;
-use super::tenant::{Portal, RequestHost, blocking};
-use super::{host, pages};
+use super::brand::{BrandPage, BrandPages};
+use super::tenant::{Portal, RequestHost, read_now};
+use super::{SourceError, host, pages};
 use crate::store::{SessionRecord, StoreError};
 
 /// The session cookie. `__Host-` makes browsers insist on Secure, Path=/ and no Domain, so the
@@ -129,6 +131,10 @@ pub struct Account {
     /// A required contract not yet approved (when the contracts section is visible): every
     /// page links to it.
     pub contract_due: Option<super::contracts::ContractDue>,
+    /// What the domain's custom CSS and JS make of its pages.
+    pub brand: Arc<BrandPage>,
+    /// The contact's time zone (UTC when it has none or an unknown one).
+    pub zone: jiff::tz::TimeZone,
 }
 
 impl Account {
@@ -199,7 +205,18 @@ enum Refusal {
     Failed(Response),
 }
 
-impl FromRequestParts<Portal> for Account {
+/// What a request brings to be let in: the portal it names, its session cookie, its client and
+/// whether it only reads (a refused read is sent to the log-in page, a refused form post gets a
+/// 403). Extracting it touches no store; [`Portal::account_with`] checks it.
+#[derive(Debug, Clone)]
+pub struct SessionRequest {
+    fqdn: String,
+    token: Option<String>,
+    client: IpAddr,
+    reads: bool,
+}
+
+impl FromRequestParts<Portal> for SessionRequest {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &Portal) -> Result<Self, Response> {
@@ -214,18 +231,56 @@ impl FromRequestParts<Portal> for Account {
             Ok(c) => c,
             Err(never) => match never {},
         };
-        let token = cookie(&parts.headers, SESSION_COOKIE);
-        let store = state.store.clone();
-        let now = crate::admin::service::now();
-        let found = blocking(move || {
-            store
-                .read(|tx| load(tx, &fqdn, token.as_deref(), client, now))
-                .map_err(Into::into)
+        Ok(SessionRequest {
+            fqdn,
+            token: cookie(&parts.headers, SESSION_COOKIE),
+            client,
+            reads: parts.method == Method::GET || parts.method == Method::HEAD,
         })
-        .await;
+    }
+}
+
+impl Portal {
+    /// Lets `request` in only with a live session of its domain, and runs `page` in the same
+    /// read transaction (one snapshot of the store for the whole page), on this thread (see
+    /// [`read_now`]): `page` must be a short read. A refusal is the answer to send (the log-in
+    /// page, the code page, a neutral page); `page`'s own error is the caller's to report.
+    pub async fn account_with<T, F>(
+        &self,
+        request: SessionRequest,
+        page: F,
+    ) -> Result<(Account, Result<T, SourceError>), Response>
+    where
+        F: FnOnce(&crate::store::Tx, &Account) -> Result<T, SourceError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let (store, brands) = (&self.store, &self.brands);
+        let now = crate::admin::service::now();
+        let SessionRequest {
+            fqdn,
+            token,
+            client,
+            reads,
+        } = request;
+        let found = read_now(|| {
+            store
+                .read(|tx| {
+                    Ok::<_, StoreError>(
+                        match load(tx, &fqdn, token.as_deref(), client, now, brands)? {
+                            Ok(account) => {
+                                let data = page(tx, &account);
+                                Ok((account, data))
+                            }
+                            Err(refusal) => Err(refusal),
+                        },
+                    )
+                })
+                .map_err(Into::into)
+        });
         match found {
-            Ok(Ok(account)) => Ok(account),
-            Ok(Err(Refusal::LogIn)) => Err(to_login(parts)),
+            Ok(Ok(loaded)) => Ok(loaded),
+            Ok(Err(Refusal::LogIn)) if reads => Err(Redirect::to("/login").into_response()),
+            Ok(Err(Refusal::LogIn)) => Err(forbidden()),
             Ok(Err(Refusal::SecondFactor)) => Err(Redirect::to("/login/code").into_response()),
             Ok(Err(Refusal::Failed(response))) => Err(response),
             Err(err) => {
@@ -236,11 +291,13 @@ impl FromRequestParts<Portal> for Account {
     }
 }
 
-fn to_login(parts: &Parts) -> Response {
-    if parts.method == Method::GET || parts.method == Method::HEAD {
-        Redirect::to("/login").into_response()
-    } else {
-        forbidden()
+impl FromRequestParts<Portal> for Account {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Portal) -> Result<Self, Response> {
+        let request = SessionRequest::from_request_parts(parts, state).await?;
+        let (account, _) = state.account_with(request, |_, _| Ok(())).await?;
+        Ok(account)
     }
 }
 
@@ -250,6 +307,7 @@ fn load(
     token: Option<&str>,
     client: IpAddr,
     now: i64,
+    brands: &BrandPages,
 ) -> Result<Result<Account, Refusal>, StoreError> {
     let Some(domain) = tx.domain(fqdn)?.map(|r| r.domain) else {
         return Ok(Err(Refusal::Failed(pages::no_portal())));
@@ -287,7 +345,7 @@ fn load(
         None => None,
     };
     let balance = if sections.shows(Section::Balance) {
-        match crate::reports::balance(tx, customer.id) {
+        match crate::reports::balance_of(tx, &customer) {
             Ok(b) => Some(b),
             Err(e) => {
                 tracing::error!(error = %e, customer = customer.id, "portal: balance failed");
@@ -303,6 +361,8 @@ fn load(
         None
     };
     Ok(Ok(Account {
+        brand: brands.get(&domain),
+        zone: super::format::zone(&contact.time_zone),
         contract_due,
         domain,
         customer,

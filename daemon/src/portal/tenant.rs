@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use portico_protocol::Domain;
 use tracing::Instrument;
 
+use super::brand::BrandPages;
 use super::throttle::Throttle;
 use super::{SourceError, host, pages};
 use crate::store::Store;
@@ -19,6 +20,8 @@ use crate::store::Store;
 pub struct Portal {
     pub store: Store,
     pub throttle: Arc<Throttle>,
+    /// What each brand's custom CSS and JS make of its pages, worked out once per content.
+    pub brands: Arc<BrandPages>,
 }
 
 /// The normalized host of a request (`None`: it names no portal), found once by [`per_request`].
@@ -44,8 +47,8 @@ impl FromRequestParts<Portal> for Tenant {
         let Some(host) = host else {
             return Err(pages::no_portal());
         };
-        let store = state.store.clone();
-        match blocking(move || Ok(store.read(|tx| tx.domain(&host))?.map(|r| r.domain))).await {
+        let store = &state.store;
+        match read_now(|| Ok(store.read(|tx| tx.domain(&host))?.map(|r| r.domain))) {
             Ok(Some(domain)) => Ok(Tenant { domain }),
             Ok(None) => Err(pages::no_portal()),
             Err(err) => {
@@ -53,6 +56,21 @@ impl FromRequestParts<Portal> for Tenant {
                 Err(pages::internal_error())
             }
         }
+    }
+}
+
+/// Runs a short store read right here, on the async worker; a panic in it becomes an error.
+///
+/// For the reads every page starts with (the domain, the session and account, a page of calls,
+/// the dashboard's figures): a handful of records from redb's page cache, tens of microseconds.
+/// Handing each of them to tokio's blocking pool cost more than the read itself, and under load
+/// (every request waiting on the pool at once) grew the pool to a hundred threads and more
+/// taking turns on the CPU. Long reads (CSV exports, a breakout over many days) and writes
+/// still go through [`blocking`].
+pub fn read_now<T>(f: impl FnOnce() -> Result<T, SourceError>) -> Result<T, SourceError> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(result) => result,
+        Err(_) => Err("a portal store read panicked".into()),
     }
 }
 

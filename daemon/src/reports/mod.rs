@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use portico_protocol::{
     AdminError, AdminResult, Alert, Balance, BreakoutRow, Cdr, CdrCursor, CdrPage, CdrQuery,
-    Micros, Payment, PaymentStatus, ReportQuery, Summary, SummaryRow, Traffic, UnassignedGroup,
+    Customer, Micros, Payment, PaymentStatus, ReportQuery, Summary, SummaryRow, Traffic,
+    UnassignedGroup,
 };
 use time::OffsetDateTime;
 
@@ -258,6 +259,12 @@ fn month_start(day: i64) -> i64 {
 /// Daily and monthly summaries, newest first.
 pub fn summary(tx: &Tx, q: &ReportQuery) -> AdminResult<Summary> {
     customer_exists(tx, q.customer_id)?;
+    summary_of(tx, q)
+}
+
+/// [`summary`] of a customer the caller has read in this same transaction (not looked up
+/// again).
+pub fn summary_of(tx: &Tx, q: &ReportQuery) -> AdminResult<Summary> {
     let (from, to) = day_range(q);
     let mut days: BTreeMap<i64, RollupDelta> = BTreeMap::new();
     let mut months: BTreeMap<i64, RollupDelta> = BTreeMap::new();
@@ -282,7 +289,12 @@ pub fn summary(tx: &Tx, q: &ReportQuery) -> AdminResult<Summary> {
 
 /// A customer's balance: completed payments - charges, with its debit limit and alert state.
 pub fn balance(tx: &Tx, customer_id: u64) -> AdminResult<Balance> {
-    let customer = customer_exists(tx, customer_id)?;
+    balance_of(tx, &customer_exists(tx, customer_id)?)
+}
+
+/// [`balance`] of a customer the caller has read in this same transaction.
+pub fn balance_of(tx: &Tx, customer: &Customer) -> AdminResult<Balance> {
+    let customer_id = customer.id;
     let payments: i64 = tx
         .children::<Payment>(customer_id)?
         .iter()
@@ -299,7 +311,7 @@ pub fn balance(tx: &Tx, customer_id: u64) -> AdminResult<Balance> {
         .max();
     Ok(Balance {
         customer_id,
-        currency: customer.currency,
+        currency: customer.currency.clone(),
         payments: Micros(payments),
         charges: Micros(charges),
         balance: Micros(balance),
