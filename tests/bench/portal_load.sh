@@ -223,12 +223,12 @@ measure() { # $1 label $2 url $3 bytes [more wrk args...]: appends a row to $WOR
         reqs=$(awk '/ requests in / {print $1; exit}' <<<"$out")
         us=-
         if [[ -n ${CPU_PID:-} ]]; then
-            us=$(awk -v d=$((s1 - s0)) -v hz="$HZ" -v n="${reqs:-0}" 'BEGIN {printf "%.0f", n > 0 ? d / hz * 1e6 / n : 0}')
+            us=$(awk -v d=$((s1 - s0)) -v hz="$HZ" -v n="${reqs:-0}" 'BEGIN {printf "%.0f", (n > 0 ? d / hz * 1e6 / n : 0)}')
         fi
         log "  $label run $r: $rps req/s, p99 $p99 ms, errors $err, server CPU $us us a request"
         printf '%s %s %s %s\n' "$rps" "$p99" "$err" "$us" >>"$WORK/runs.$label"
     done
-    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$url" "$bytes" \
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$url" "$bytes" \
         "$(cut -d' ' -f1 "$WORK/runs.$label" | median)" \
         "$(cut -d' ' -f2 "$WORK/runs.$label" | median)" \
         "$(awk '{s += $3} END {print s + 0}' "$WORK/runs.$label")" \
