@@ -117,6 +117,40 @@ fn served_with(port: u16, sni: &str, what: &str) -> Result<String, String> {
     }
 }
 
+/// Whether a second connection to `name` resumes the TLS session the first one was given, as
+/// an OpenSSL client (wrk, curl) sees it: `openssl s_client -sess_out`, then `-sess_in`.
+pub fn resumes(name: &str, port: u16) -> bool {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("cannot make a temp dir: {e}"));
+    let session = dir.path().join("session.pem");
+    let connect = |arg: &str| {
+        // A request that the server answers, so that TLS 1.3 tickets (sent after the
+        // handshake) arrive before the connection closes.
+        let script = format!(
+            "printf 'GET /login HTTP/1.1\\r\\nHost: {name}\\r\\nConnection: close\\r\\n\\r\\n' \
+             | openssl s_client -connect 127.0.0.1:{port} -servername {name} -ign_eof {arg} {} \
+             2>/dev/null",
+            session.display()
+        );
+        let out = Command::new("bash")
+            .args(["-c", &script])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run bash/openssl: {e}"));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let first = connect("-sess_out");
+    assert!(
+        first.contains("New, "),
+        "no TLS session with {name} on port {port}:\n{first}"
+    );
+    if !session.exists() {
+        return false;
+    }
+    connect("-sess_in")
+        .lines()
+        .any(|l| l.starts_with("Reused,"))
+}
+
 /// Normalises a serial for comparison: upper-case hex without leading zeros.
 pub fn serial_key(serial: &str) -> String {
     serial

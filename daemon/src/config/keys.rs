@@ -418,6 +418,16 @@ pub const KEYS: &[Key] = &[
         doc: "The domain whose certificate a client without SNI gets (old clients, URLs with an \
               IP address).",
     },
+    Key {
+        key: "tls.session_resumption",
+        kind: "boolean",
+        default: Default::Value("true"),
+        example: "",
+        reload: false,
+        doc: "Returning clients may resume their TLS session (TLS 1.3 tickets, a TLS 1.2 session \
+              cache) instead of paying a full handshake; false makes every connection a full \
+              handshake (for benchmarks against servers configured so).",
+    },
 ];
 
 /// The description of `key` (`ingest.watch[].path` style).

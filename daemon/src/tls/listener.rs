@@ -35,6 +35,12 @@ pub fn server_config(tls: &Tls) -> Result<Arc<ServerConfig>, rustls::Error> {
         .with_no_client_auth()
         .with_cert_resolver(Arc::new(tls.resolver().clone()));
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec(), ACME_TLS_ALPN.to_vec()];
+    if !tls.config().session_resumption {
+        // No TLS 1.3 tickets (stateful ones come from the session cache) and no cache for
+        // TLS 1.2 session ids: every connection pays a full handshake.
+        config.send_tls13_tickets = 0;
+        config.session_storage = Arc::new(rustls::server::NoServerSessionStorage {});
+    }
     Ok(Arc::new(config))
 }
 
