@@ -62,7 +62,7 @@ impl Tmpfs {
     /// Bytes free on it.
     fn free(&self) -> u64 {
         let s = nix::sys::statvfs::statvfs(self.path()).unwrap();
-        s.blocks_available() as u64 * s.fragment_size() as u64
+        s.blocks_available() * s.fragment_size()
     }
 }
 
@@ -318,6 +318,9 @@ fn a_full_disk_refuses_writes_clearly_keeps_reads_and_recovers_when_space_return
     );
     assert_eq!(found.stored, acked.len());
     let logs = d.logs();
+    for line in logs.lines().filter(|l| l.contains("store:")) {
+        println!("{line}");
+    }
     assert!(!logs.contains("repairing"), "{logs}");
     assert!(logs.contains("No space left on device"), "{logs}");
     drop(d);

@@ -151,7 +151,7 @@ async fn domain(shared: &Arc<Shared>, tls: &Tls, due: Due) -> Result<(), String>
             if finding.lookup_failed {
                 // No answer is not a wrong record: a failed attempt, retried with backoff;
                 // a certificate already held is served meanwhile.
-                fail(shared, &fqdn, &mut state, now, finding.found).await?;
+                fail(shared, &fqdn, &mut state, finding.found).await?;
                 return Ok(());
             }
             if !finding.ok {
@@ -254,25 +254,26 @@ async fn domain(shared: &Arc<Shared>, tls: &Tls, due: Due) -> Result<(), String>
             {
                 acme.forget_account(&shared.store).await;
             }
-            fail(shared, &fqdn, &mut state, now, e.problem).await?;
+            fail(shared, &fqdn, &mut state, e.problem).await?;
         }
     }
     Ok(())
 }
 
 /// Records a failed attempt: `failed {problem, next_retry}`, the wait doubling at each failure
-/// in a row.
+/// in a row. The wait counts from the failure, not from the start of the attempt: an attempt
+/// that took longer than the wait (a DNS server that never answers, an order polled for a
+/// minute) would otherwise be retried at once, and the backoff would not back off.
 async fn fail(
     shared: &Shared,
     fqdn: &str,
     state: &mut TlsStateRecord,
-    now: i64,
     problem: String,
 ) -> Result<(), String> {
     let config = &shared.config;
     state.failures = state.failures.saturating_add(1);
     let wait = backoff(config.retry_base, config.retry_max, state.failures);
-    let next_retry = now + wait.as_secs() as i64;
+    let next_retry = shared.now() + wait.as_secs() as i64;
     tracing::warn!(domain = %fqdn, failures = state.failures, %problem, next_retry = %super::when(next_retry), "tls: order failed");
     state.state = TlsState::Failed {
         problem,

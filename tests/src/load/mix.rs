@@ -359,10 +359,8 @@ async fn visitor(world: Arc<World>, n: usize) {
         let c = &world.customers[(n + round * world.opts.visitors) % world.customers.len()];
         round += 1;
         let mut v = Visitor::new(world.tls.clone(), &c.domain, world.https_port);
-        if let Err(e) = visit(&world, &mut v, c, round).await {
-            // A failed step ends this visit; it was recorded by the step.
-            let _ = e;
-        }
+        // A failed step ends the visit; the step recorded it.
+        let _ = visit(&world, &mut v, c, round).await;
         think(50).await;
     }
 }
@@ -575,7 +573,12 @@ async fn admin(world: Arc<World>) {
                     "domain".into(),
                     "set".into(),
                     world.domains[n % world.domains.len()].clone(),
-                    if n % 2 == 0 { "--hide" } else { "--show" }.into(),
+                    if n.is_multiple_of(2) {
+                        "--hide"
+                    } else {
+                        "--show"
+                    }
+                    .into(),
                     "payments".into(),
                 ],
             ),
@@ -661,17 +664,15 @@ async fn killer(world: Arc<World>, checks: Arc<Mutex<Vec<(Found, bool)>>>) {
                 .stop_with(Signal::SIGKILL)
         })
         .await;
-        let _exclusive = world.gate.write().await;
+        let exclusive = world.gate.write().await;
         let w = world.clone();
         let restart = tokio::task::spawn_blocking(move || {
             let mut d = w.daemon.lock().unwrap_or_else(|e| e.into_inner());
-            let before = d.logs().len();
+            // The store logs "repairing" when redb has to walk the file after a crash.
+            let repairs = |d: &Daemon| d.logs().matches("repairing").count();
+            let before = repairs(&d);
             d.start_again();
-            let logs = d.logs();
-            logs.get(before..)
-                .unwrap_or("")
-                .to_lowercase()
-                .contains("repair")
+            repairs(&d) > before
         })
         .await;
         world.down.store(false, Ordering::SeqCst);
@@ -710,6 +711,8 @@ async fn killer(world: Arc<World>, checks: Arc<Mutex<Vec<(Found, bool)>>>) {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push((found, repaired));
+        // The retries take the gate like every other request.
+        drop(exclusive);
         resend(&world).await;
     }
 }
