@@ -140,6 +140,28 @@ pub const KEYS: &[Key] = &[
               The --http-listen flag (repeatable) overrides it.",
     },
     Key {
+        key: "http.max_connections",
+        kind: "integer",
+        default: Default::Value("4096"),
+        example: "",
+        reload: false,
+        doc: "Connections each portal listener (plain HTTP and HTTPS, each address) holds at \
+              once; a connection over it is closed as soon as it is accepted. Keep it below the \
+              daemon's open-file limit (LimitNOFILE in the unit).",
+    },
+    Key {
+        key: "http.max_connections_per_client",
+        kind: "integer",
+        default: Default::Value("256"),
+        example: "",
+        reload: false,
+        doc: "Connections one client address (an IPv4 address, or an IPv6 /64) may hold on a \
+              portal listener, so that one client cannot take them all. Raise it when many \
+              customers share one address (a large office behind NAT, or a reverse proxy in \
+              front of Portico: then every client has the proxy's address). At most \
+              http.max_connections.",
+    },
+    Key {
         key: "log.level",
         kind: "filter",
         default: Default::Value("\"info\""),

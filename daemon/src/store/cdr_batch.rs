@@ -263,30 +263,7 @@ mod tests {
     use crate::store::cdr::StoredCdr;
 
     fn cdr(id: &str) -> StoredCdr {
-        StoredCdr {
-            call_id: id.into(),
-            leg: 1,
-            account_code: "1001".into(),
-            source_number: "15551234".into(),
-            destination: "447700900123".into(),
-            destination_name: "United Kingdom - Mobile".into(),
-            answer: Some(5),
-            end: Some(70),
-            duration: 70,
-            billsec: 65,
-            billed: 66,
-            connected: true,
-            rate: Some(60_000),
-            connect_fee: 10_000,
-            charge: 76_000,
-            release_reason: "ANSWERED".into(),
-            sip_code: Some(200),
-            direction: "outbound".into(),
-            source_ip: "192.0.2.1".into(),
-            tech_prefix: "99".into(),
-            ratecard: "UK".into(),
-            rated: true,
-        }
+        crate::store::cdr::sample(id)
     }
 
     #[test]
