@@ -3,8 +3,11 @@
 //!
 //! ```sh
 //! cargo bench -p porticod --bench cdr_ingest -- --data /tmp/cdr-anchor/data --rows 1000000
-//!     [--chunk-mib 8] [--cache-mib 256] [--store DIR]
+//!     [--chunk-mib 16] [--cache-mib 256] [--store DIR] [--quiet-gate SECONDS] [--profile-qa N]
 //! ```
+//! `--quiet-gate S` waits (at most S seconds), before the ingest and before the queries, until
+//! the machine is idle, as the anchor script does before each step; `--profile-qa N` runs the
+//! q(a) page N more times after it is measured, for a profiler.
 //!
 //! Phases, as the anchors measure them: ingest (parse, match, rate, store, roll up, each chunk
 //! committed durably) of the whole file; q(a) the newest 100 CDRs of the heaviest and the median
@@ -23,12 +26,18 @@ use porticod::ingest::pipeline::Ingest;
 use porticod::reports;
 use porticod::store::Store;
 
+// The allocator porticod runs with (see src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 struct Args {
     data: PathBuf,
     rows: u64,
     chunk: usize,
     store_dir: Option<PathBuf>,
     cache_mib: usize,
+    quiet_gate: Option<u64>,
+    profile_qa: usize,
 }
 
 fn args() -> Args {
@@ -38,6 +47,8 @@ fn args() -> Args {
         chunk: 16 << 20,
         store_dir: None,
         cache_mib: 256,
+        quiet_gate: None,
+        profile_qa: 0,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -55,6 +66,21 @@ fn args() -> Args {
             "--store" => a.store_dir = Some(it.next().expect("--store DIR").into()),
             "--cache-mib" => {
                 a.cache_mib = it.next().expect("--cache-mib N").parse().expect("a number")
+            }
+            "--quiet-gate" => {
+                a.quiet_gate = Some(
+                    it.next()
+                        .expect("--quiet-gate SECONDS")
+                        .parse()
+                        .expect("a number"),
+                )
+            }
+            "--profile-qa" => {
+                a.profile_qa = it
+                    .next()
+                    .expect("--profile-qa N")
+                    .parse()
+                    .expect("a number")
             }
             _ => {} // cargo bench passes --bench
         }
@@ -75,10 +101,11 @@ impl ChunkReader {
     fn next_chunk(&mut self) -> Option<(Vec<u8>, u64)> {
         use std::io::Read;
         while !self.eof && self.pending.len() < self.chunk {
-            let have = self.pending.len();
-            self.pending.resize(have + self.chunk, 0);
-            let n = self.file.read(&mut self.pending[have..]).expect("read");
-            self.pending.truncate(have + n);
+            let want = (self.chunk - self.pending.len()) as u64;
+            let n = (&mut self.file)
+                .take(want)
+                .read_to_end(&mut self.pending)
+                .expect("read");
             self.eof = n == 0;
         }
         if self.pending.is_empty() {
@@ -139,6 +166,50 @@ fn parse_time(s: &str) -> i64 {
         .unix_timestamp()
 }
 
+/// The q(a) query: the newest 100 CDRs of a customer in a window.
+fn page_query(id: u64, from: i64, to: i64) -> CdrQuery {
+    CdrQuery {
+        customer_id: Some(id),
+        from: Some(from),
+        to: Some(to),
+        limit: 100,
+        ..Default::default()
+    }
+}
+
+/// Waits (at most `most` seconds) until the machine's cores are at least 85% idle in two
+/// 5-second samples in a row, as the anchor script does before each timed step.
+fn quiet_gate(most: u64) {
+    fn busy() -> (u64, u64) {
+        let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+        let v: Vec<u64> = stat
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .split_whitespace()
+            .skip(1)
+            .filter_map(|x| x.parse().ok())
+            .collect();
+        let all: u64 = v.iter().sum();
+        let idle = v.get(3).copied().unwrap_or(0) + v.get(4).copied().unwrap_or(0);
+        (all - idle, all)
+    }
+    let end = Instant::now() + Duration::from_secs(most);
+    let mut ok = 0;
+    while Instant::now() < end {
+        let (b0, a0) = busy();
+        std::thread::sleep(Duration::from_secs(5));
+        let (b1, a1) = busy();
+        let idle = 1.0 - (b1 - b0) as f64 / (a1 - a0).max(1) as f64;
+        ok = if idle >= 0.85 { ok + 1 } else { 0 };
+        if ok >= 2 {
+            println!("quiet gate: idle {:.0}%", idle * 100.0);
+            return;
+        }
+    }
+    println!("quiet gate: machine still busy after {most} s, measuring anyway");
+}
+
 fn main() {
     let a = args();
     let csv_path = a.data.join(format!("cdr_{}.csv", a.rows));
@@ -191,6 +262,9 @@ fn main() {
         line: 1,
         chunk: a.chunk,
     });
+    if let Some(most) = a.quiet_gate {
+        quiet_gate(most);
+    }
     let started = Instant::now();
     let totals = std::sync::Mutex::new((0u64, 0u64, 0u64));
     std::thread::scope(|scope| {
@@ -270,33 +344,52 @@ fn main() {
         "an empty read transaction: {:.3} ms",
         empty.as_secs_f64() * 1e3
     );
+    if let Some(most) = a.quiet_gate {
+        quiet_gate(most);
+    }
     for (who, acct) in [("heavy", heavy), ("median", median_acct)] {
         let id = ids[acct];
+        let (customer, _) = timed(2, 20, || {
+            store
+                .read(|tx| ops::customer_exists(tx, id))
+                .expect("customer")
+        });
         let (raw, n) = timed(2, 20, || {
             store
                 .read(|tx| tx.cdrs_newest_first(id, wa_from, wa_to, None, 101, |_| true))
                 .expect("raw page")
                 .len()
         });
-        println!(
-            "q(a) {who}: {n} stored CDRs read and decoded in {:.3} ms",
-            raw.as_secs_f64() * 1e3
-        );
-        let id = ids[acct];
-        let (qa, page) = timed(2, 20, || {
+        let (borrowed, seen) = timed(2, 20, || {
+            let mut charge = 0i64;
+            let mut n = 0;
             store
                 .read(|tx| {
-                    reports::cdr_page(
-                        tx,
-                        &CdrQuery {
-                            customer_id: Some(id),
-                            from: Some(wa_from),
-                            to: Some(wa_to),
-                            limit: 100,
-                            ..Default::default()
-                        },
-                    )
+                    reports::cdr_page_with(tx, id, &page_query(id, wa_from, wa_to), |_, row| {
+                        n += 1;
+                        charge += row.charge;
+                    })
                 })
+                .expect("borrowed page");
+            (n, charge)
+        });
+        println!(
+            "q(a) {who}: customer record {:.4} ms; {n} CDRs as owned StoredCdr {:.4} ms; {} CDRs \
+             visited borrowed (what a page rendered straight from the store needs) {:.4} ms",
+            customer.as_secs_f64() * 1e3,
+            raw.as_secs_f64() * 1e3,
+            seen.0,
+            borrowed.as_secs_f64() * 1e3,
+        );
+        for _ in 0..a.profile_qa {
+            let page = store
+                .read(|tx| reports::cdr_page(tx, &page_query(id, wa_from, wa_to)))
+                .expect("page");
+            std::hint::black_box(page);
+        }
+        let (qa, page) = timed(2, 20, || {
+            store
+                .read(|tx| reports::cdr_page(tx, &page_query(id, wa_from, wa_to)))
                 .expect("page")
         });
         let (qb, rows) = timed(2, 10, || {

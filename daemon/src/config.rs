@@ -105,6 +105,8 @@ struct RawAdmin {
 #[serde(deny_unknown_fields)]
 struct RawHttp {
     listen: Option<Vec<String>>,
+    max_connections: Option<u64>,
+    max_connections_per_client: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -139,6 +141,10 @@ pub struct Config {
     pub admin_group: Option<String>,
     /// Plain-HTTP listen addresses of the portal.
     pub http_listen: Vec<SocketAddr>,
+    /// Connections each portal listener (HTTP and HTTPS) holds at once.
+    pub http_max_connections: usize,
+    /// Connections one client address (IPv6: one /64) may hold on a portal listener.
+    pub http_max_connections_per_client: usize,
     /// Log filter (tracing `EnvFilter` syntax).
     pub log_level: String,
     /// Development mode.
@@ -209,6 +215,8 @@ impl Config {
                     PathBuf::from("/run/portico/admin.sock")
                 }
             });
+        let (http_max_connections, http_max_connections_per_client) =
+            connection_caps(&raw.http, shown)?;
         let (listen_src, listen) = if !o.http_listen.is_empty() {
             ("command line", o.http_listen.clone())
         } else if let Some(list) = raw.http.listen {
@@ -262,12 +270,44 @@ impl Config {
             admin_socket,
             admin_group: group,
             http_listen,
+            http_max_connections,
+            http_max_connections_per_client,
             log_level: raw.log.level.unwrap_or_else(|| "info".into()),
             dev: o.dev,
             ingest,
             store_cache_bytes: (cache_mib as usize) << 20,
         })
     }
+}
+
+/// `http.max_connections` and `http.max_connections_per_client`, checked.
+fn connection_caps(raw: &RawHttp, shown: &str) -> Result<(usize, usize), ConfigError> {
+    use crate::serve::limits::{DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_PER_CLIENT};
+    let total = raw
+        .max_connections
+        .unwrap_or(DEFAULT_MAX_CONNECTIONS as u64);
+    if !(1..=1_000_000).contains(&total) {
+        return Err(invalid(
+            shown,
+            "http.max_connections",
+            format!(
+                "{total} is out of range; give between 1 and 1000000 (4096 suits most installs)"
+            ),
+        ));
+    }
+    let per_client = raw
+        .max_connections_per_client
+        .unwrap_or(DEFAULT_MAX_PER_CLIENT as u64);
+    if !(1..=total).contains(&per_client) {
+        return Err(invalid(
+            shown,
+            "http.max_connections_per_client",
+            format!(
+                "{per_client} is out of range; give between 1 and http.max_connections ({total})"
+            ),
+        ));
+    }
+    Ok((total as usize, per_client as usize))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -708,6 +748,36 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("store.cache_mib"), "{err}");
+    }
+
+    #[test]
+    fn connection_caps_are_bounded_and_the_per_client_one_by_the_total() {
+        let c = Config::from_toml(
+            "[http]\nmax_connections = 100\nmax_connections_per_client = 10\n",
+            &Overrides::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            (c.http_max_connections, c.http_max_connections_per_client),
+            (100, 10)
+        );
+        let d = Config::from_toml("", &Overrides::default()).unwrap();
+        assert_eq!(
+            (d.http_max_connections, d.http_max_connections_per_client),
+            (4096, 256)
+        );
+        for (text, key) in [
+            ("[http]\nmax_connections = 0\n", "http.max_connections"),
+            (
+                "[http]\nmax_connections = 5\nmax_connections_per_client = 10\n",
+                "http.max_connections_per_client",
+            ),
+        ] {
+            let err = Config::from_toml(text, &Overrides::default())
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(key), "{err}");
+        }
     }
 
     #[test]

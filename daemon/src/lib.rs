@@ -15,6 +15,7 @@ pub mod portal;
 pub mod reload;
 pub mod reports;
 mod runtime;
+pub mod serve;
 pub mod store;
 pub mod tls;
 

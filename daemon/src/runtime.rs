@@ -60,22 +60,29 @@ async fn serve(config: Config, demo: bool, mut reloader: Reloader) -> anyhow::Re
             .context("setting up TLS")??
     };
     let portal = crate::portal::router(crate::portal::Portal::new(store.clone()));
+    let limits = crate::serve::Limits::portal(
+        config.http_max_connections,
+        config.http_max_connections_per_client,
+    );
+    if crate::serve::limits::Limits::shortened_for_tests() {
+        tracing::warn!(
+            "{} is set: client timeouts are shortened (meant for tests)",
+            crate::serve::limits::TIMEOUT_ENV
+        );
+    }
     for addr in &config.http_listen {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .with_context(|| format!("http.listen {addr}: cannot listen"))?;
         tracing::info!(%addr, "portal listening (plain HTTP)");
         let app = crate::tls::listener::http_router(&tls, portal.clone());
-        let shutdown = stopped(stop_rx.clone());
-        tasks.spawn(async move {
-            let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-            if let Err(e) = axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown)
-                .await
-            {
-                tracing::error!(error = %e, "portal listener failed");
-            }
-        });
+        tasks.spawn(crate::serve::plain(
+            listener,
+            app,
+            limits.clone(),
+            "http",
+            stopped(stop_rx.clone()),
+        ));
     }
     if !config.tls.listen.is_empty() {
         let server_config =
@@ -90,6 +97,7 @@ async fn serve(config: Config, demo: bool, mut reloader: Reloader) -> anyhow::Re
                 listener,
                 server_config.clone(),
                 app,
+                limits.clone(),
                 stopped(stop_rx.clone()),
             ));
         }
@@ -162,11 +170,8 @@ async fn start_ingest(
             let endpoint = endpoint.clone();
             let shutdown = stopped(stop.clone());
             let addr = *addr;
-            tasks.spawn(async move {
-                if let Err(e) = http::serve(listener, endpoint, shutdown).await {
-                    tracing::error!(%addr, error = %e, "ingest: CDR endpoint failed");
-                }
-            });
+            tracing::info!(%addr, "ingest: mod_json_cdr endpoint listening (HTTP)");
+            tasks.spawn(http::serve(listener, endpoint, shutdown));
         }
     }
     Ok(())

@@ -54,6 +54,8 @@ EXPECT=${EXPECT:-}
 BASE_URL=${BASE_URL:-}
 ANCHOR=${ANCHOR:-$REPO/../shared/tools/https_anchor.sh}
 WORK=${WORK:-$(mktemp -d "${TMPDIR:-/tmp}/portal-load.XXXXXX")}
+# nginx's worker (user nobody) reads the pages under it: mktemp makes it 0700.
+mkdir -p "$WORK" && chmod 755 "$WORK"
 
 STARTED=() # PIDs this script started
 log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
@@ -271,7 +273,7 @@ EOF
     STARTED+=("$pid")
     local i
     for ((i = 0; i < 100; i++)); do
-        curl -s --max-time 1 -o /dev/null "http://127.0.0.1:$port/" && break
+        [[ $(curl -s --max-time 1 -o /dev/null -w '%{http_code}' -H "Host: $HOST" "http://127.0.0.1:$port/") == 200 ]] && break
         kill -0 "$pid" 2>/dev/null || die "nginx exited: $(cat "$WORK/nginx/logs/error.log")"
         sleep 0.1
     done

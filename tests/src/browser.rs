@@ -22,7 +22,6 @@
 
 use std::fmt;
 use std::fs::File;
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -33,7 +32,7 @@ use fantoccini::{Client, ClientBuilder};
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
-use crate::daemon::free_port;
+use crate::daemon::{free_port, wait_for_port};
 
 /// How long chromedriver and the browser may take to come up.
 const START_TIMEOUT: Duration = Duration::from_secs(30);
@@ -246,7 +245,7 @@ impl BrowserBuilder {
                 Ok(child) => child,
                 Err(e) => panic!("cannot run {}: {e}", chromedriver.display()),
             };
-            if let Err(e) = wait_for_port(&mut driver, port) {
+            if let Err(e) = wait_for_port(&mut driver, port, "chromedriver", START_TIMEOUT) {
                 let _ = driver.kill();
                 let _ = driver.wait();
                 last_error = format!("{e}\n{}", read_log(&log));
@@ -1121,24 +1120,6 @@ fn tool(name: &str) -> PathBuf {
         "chromium"
     };
     tool_or(name, package)
-}
-
-fn wait_for_port(child: &mut Child, port: u16) -> Result<(), String> {
-    let deadline = Instant::now() + START_TIMEOUT;
-    loop {
-        if let Ok(Some(status)) = child.try_wait() {
-            return Err(format!("chromedriver exited during start-up ({status})"));
-        }
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Ok(());
-        }
-        if Instant::now() >= deadline {
-            return Err(format!(
-                "chromedriver did not listen on 127.0.0.1:{port} within {START_TIMEOUT:?}"
-            ));
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 fn read_log(path: &Path) -> String {

@@ -161,6 +161,25 @@ impl Cli {
             .unwrap_or_else(|e| panic!("stdout of `{}` is not JSON ({e}):\n{run}", run.cmd))
     }
 
+    /// Polls `portico --json ARGS...` until `ok` holds for its answer (a change made elsewhere,
+    /// e.g. in the console, may take a moment); panics with the last answer after 20 s.
+    pub fn json_until(&self, args: &[&str], what: &str, ok: impl Fn(&serde_json::Value) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let value = self.json(args);
+            if ok(&value) {
+                return;
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "{what} never showed in `portico --json {}`:\n{value:#}",
+                    args.join(" ")
+                );
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     /// Runs `portico ARGS...` and asserts the documented error shape: exit 1 and exactly one
     /// line `portico: <message>` on stderr. Returns the run.
     pub fn fail<I, S>(&self, args: I) -> Run
@@ -309,4 +328,17 @@ fn reader<R: Read + Send + 'static>(mut r: R) -> std::thread::JoinHandle<String>
 
 fn join(handle: std::thread::JoinHandle<String>) -> String {
     handle.join().unwrap_or_default()
+}
+
+/// The strings of a JSON array (`access`, `currencies`, `cdr_columns` of `--json` answers);
+/// empty when `value` is not an array.
+pub fn strings(value: &serde_json::Value) -> Vec<String> {
+    value
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
 }

@@ -362,6 +362,59 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// Waits until `child`, a server just started, accepts TCP on 127.0.0.1:`port`. The error
+/// says that `what` exited during start-up, or did not listen within `timeout`.
+pub fn wait_for_port(
+    child: &mut Child,
+    port: u16,
+    what: &str,
+    timeout: Duration,
+) -> Result<(), String> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            return Err(format!("{what} exited during start-up ({status})"));
+        }
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(());
+        }
+        if Instant::now() >= deadline {
+            return Err(format!(
+                "{what} did not listen on 127.0.0.1:{port} within {timeout:?}"
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Starts a helper server on a free port: `spawn(port)` starts it, writing its output to `log`,
+/// and it must accept on 127.0.0.1:`port` within `timeout`. A port someone else took in the
+/// meantime is given up for another, up to three times.
+///
+/// # Panics
+/// When it never listens, with the last error and the server's log.
+pub fn start_on_free_port(
+    what: &str,
+    log: &Path,
+    timeout: Duration,
+    mut spawn: impl FnMut(u16) -> Child,
+) -> (Child, u16) {
+    let mut last = String::new();
+    for _ in 0..PORT_ATTEMPTS {
+        let port = free_port();
+        let mut child = spawn(port);
+        match wait_for_port(&mut child, port, what, timeout) {
+            Ok(()) => return (child, port),
+            Err(e) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                last = format!("{e}\n{}", std::fs::read_to_string(log).unwrap_or_default());
+            }
+        }
+    }
+    panic!("{what} did not start: {last}");
+}
+
 /// Runs `porticod ARGS...` in `cwd` to its end (killed after a minute), for the cases where it
 /// must refuse to start.
 pub fn run_porticod<I, S>(args: I, cwd: &Path) -> crate::Run

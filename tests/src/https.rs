@@ -27,18 +27,133 @@ impl Fetched {
             (n.trim().to_ascii_lowercase() == name).then(|| v.trim().to_string())
         })
     }
+
+    /// The value a `Set-Cookie` header of the answer gives cookie `name`.
+    pub fn set_cookie(&self, name: &str) -> Option<String> {
+        self.headers.lines().find_map(|line| {
+            let (n, v) = line.split_once(':')?;
+            if !n.trim().eq_ignore_ascii_case("set-cookie") {
+                return None;
+            }
+            let pair = v.trim().split(';').next()?;
+            let (cookie, value) = pair.split_once('=')?;
+            (cookie.trim() == name).then(|| value.trim().to_string())
+        })
+    }
 }
 
 /// `GET https://NAME:PORT/PATH`, with NAME resolved to 127.0.0.1 and only `root_pem` trusted.
 /// `Err` holds curl's message (a handshake that failed, a certificate not trusted, ...).
 pub fn get(name: &str, port: u16, path: &str, root_pem: &Path) -> Result<Fetched, String> {
-    let out = Command::new("curl")
-        .args(["-sS", "--noproxy", "*", "--max-time", "20", "-D", "-"])
+    call(name, port, path, root_pem, &Opts::default())
+}
+
+/// What else a request made by [`call`] carries.
+#[derive(Debug, Clone, Default)]
+pub struct Opts {
+    /// The `Host` header (HTTP/2 `:authority`) when it is not the name connected to (the SNI).
+    pub host: Option<String>,
+    /// Cookies sent, by name and value.
+    pub cookies: Vec<(String, String)>,
+    /// A form posted (URL-encoded); `None` makes a GET.
+    pub form: Option<Vec<(String, String)>>,
+    /// More request headers (`Origin`, ...).
+    pub headers: Vec<(String, String)>,
+    /// The loopback address to connect from (e.g. `127.0.0.2`), as another client would.
+    pub from: Option<String>,
+    /// Speak HTTP/1.1 even though the server offers HTTP/2.
+    pub http1: bool,
+}
+
+impl Opts {
+    /// With one more cookie.
+    pub fn cookie(mut self, name: &str, value: &str) -> Self {
+        self.cookies.push((name.into(), value.into()));
+        self
+    }
+
+    /// Posting `fields`.
+    pub fn post(mut self, fields: &[(&str, &str)]) -> Self {
+        self.form = Some(
+            fields
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+                .collect(),
+        );
+        self
+    }
+
+    /// With one more header.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// With this `Host` header.
+    pub fn host(mut self, host: &str) -> Self {
+        self.host = Some(host.into());
+        self
+    }
+
+    /// Speaking HTTP/1.1 only.
+    pub fn http1(mut self) -> Self {
+        self.http1 = true;
+        self
+    }
+
+    /// Connecting from this loopback address.
+    pub fn from(mut self, addr: &str) -> Self {
+        self.from = Some(addr.into());
+        self
+    }
+}
+
+/// A request to `https://NAME:PORT/PATH` (TLS server name NAME, resolved to 127.0.0.1, only
+/// `root_pem` trusted) with what `opts` adds. Redirects are not followed.
+pub fn call(
+    name: &str,
+    port: u16,
+    path: &str,
+    root_pem: &Path,
+    opts: &Opts,
+) -> Result<Fetched, String> {
+    let mut cmd = Command::new("curl");
+    cmd.args(["-sS", "--noproxy", "*", "--max-time", "20", "-D", "-"])
         .arg("--cacert")
         .arg(root_pem)
         .arg("--resolve")
         .arg(format!("{name}:{port}:127.0.0.1"))
-        .args(["-w", "\n%{http_code} %{http_version}"])
+        .args(["-w", "\n%{http_code} %{http_version}"]);
+    if let Some(host) = &opts.host {
+        cmd.arg("-H").arg(format!("Host: {host}"));
+    }
+    for (n, v) in &opts.headers {
+        cmd.arg("-H").arg(format!("{n}: {v}"));
+    }
+    if !opts.cookies.is_empty() {
+        let jar: Vec<String> = opts
+            .cookies
+            .iter()
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect();
+        cmd.arg("-b").arg(jar.join("; "));
+    }
+    if let Some(form) = &opts.form {
+        // An empty form is still a POST.
+        if form.is_empty() {
+            cmd.args(["--data-raw", ""]);
+        }
+        for (k, v) in form {
+            cmd.arg("--data-urlencode").arg(format!("{k}={v}"));
+        }
+    }
+    if let Some(from) = &opts.from {
+        cmd.arg("--interface").arg(from);
+    }
+    if opts.http1 {
+        cmd.arg("--http1.1");
+    }
+    let out = cmd
         .arg(format!("https://{name}:{port}{path}"))
         .stdin(Stdio::null())
         .output()
@@ -115,6 +230,40 @@ fn served_with(port: u16, sni: &str, what: &str) -> Result<String, String> {
             String::from_utf8_lossy(&out.stderr).trim()
         ))
     }
+}
+
+/// Whether a second connection to `name` resumes the TLS session the first one was given, as
+/// an OpenSSL client (wrk, curl) sees it: `openssl s_client -sess_out`, then `-sess_in`.
+pub fn resumes(name: &str, port: u16) -> bool {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("cannot make a temp dir: {e}"));
+    let session = dir.path().join("session.pem");
+    let connect = |arg: &str| {
+        // A request that the server answers, so that TLS 1.3 tickets (sent after the
+        // handshake) arrive before the connection closes.
+        let script = format!(
+            "printf 'GET /login HTTP/1.1\\r\\nHost: {name}\\r\\nConnection: close\\r\\n\\r\\n' \
+             | openssl s_client -connect 127.0.0.1:{port} -servername {name} -ign_eof {arg} {} \
+             2>/dev/null",
+            session.display()
+        );
+        let out = Command::new("bash")
+            .args(["-c", &script])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run bash/openssl: {e}"));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let first = connect("-sess_out");
+    assert!(
+        first.contains("New, "),
+        "no TLS session with {name} on port {port}:\n{first}"
+    );
+    if !session.exists() {
+        return false;
+    }
+    connect("-sess_in")
+        .lines()
+        .any(|l| l.starts_with("Reused,"))
 }
 
 /// Normalises a serial for comparison: upper-case hex without leading zeros.

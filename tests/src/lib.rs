@@ -21,6 +21,8 @@ pub mod pebble;
 pub mod png;
 pub mod portal;
 pub mod smtp;
+pub mod ssh;
+pub mod tmux;
 
 pub use cli::{Cli, Run, assert_mentions, assert_one_error_line, first_difference};
 pub use daemon::{Daemon, DaemonBuilder};

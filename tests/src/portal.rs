@@ -45,3 +45,33 @@ pub fn smtp_flags(port: u16, from: &str) -> Vec<String> {
     .map(|s| s.to_string())
     .collect()
 }
+
+/// An Asterisk Master.csv line for `account` (the n-th call: source 2025550nnn, destination
+/// 44207946nnnn), `minutes_ago` minutes before now (UTC).
+pub fn asterisk_line(account: &str, n: u32, minutes_ago: i64, answered: bool) -> String {
+    let start = time::OffsetDateTime::now_utc().unix_timestamp() - minutes_ago * 60;
+    let t = |s: i64| {
+        let at = time::OffsetDateTime::from_unix_timestamp(s)
+            .unwrap_or_else(|e| panic!("no call time for {s}: {e}"));
+        at.format(time::macros::format_description!(
+            "[year]-[month]-[day] [hour]:[minute]:[second]"
+        ))
+        .unwrap_or_else(|e| panic!("cannot format {at}: {e}"))
+    };
+    let billsec = if answered { 60 + i64::from(n) * 7 } else { 0 };
+    let answer = if answered {
+        format!("\"{}\"", t(start + 3))
+    } else {
+        String::new()
+    };
+    format!(
+        "\"{account}\",\"2025550{n:03}\",\"44207946{n:04}\",\"from-internal\",\"\",\"SIP/a-{n}\",\
+         \"SIP/b-{n}\",\"Dial\",\"SIP/trunk\",\"{}\",{answer},\"{}\",{},{billsec},\"{}\",\
+         \"DOCUMENTATION\",\"{}.{n}\"\n",
+        t(start),
+        t(start + 3 + billsec),
+        3 + billsec,
+        if answered { "ANSWERED" } else { "NO ANSWER" },
+        start,
+    )
+}

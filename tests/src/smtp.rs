@@ -12,7 +12,6 @@
 //! ```
 
 use std::fs::File;
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -21,14 +20,12 @@ use serde::Deserialize;
 use tempfile::TempDir;
 
 use crate::browser::python3;
-use crate::daemon::free_port;
+use crate::daemon::start_on_free_port;
 
 /// How long the server may take to listen.
 const START_TIMEOUT: Duration = Duration::from_secs(20);
 /// How long [`SmtpServer::wait_for_mail_to`] waits by default.
 pub const MAIL_WAIT: Duration = Duration::from_secs(20);
-/// Attempts when the picked port was taken in the meantime.
-const PORT_ATTEMPTS: u32 = 3;
 
 /// The aiosmtpd handler: each message becomes `NNNNNN.json` (written to a temporary name, then
 /// renamed, so a reader never sees half a file).
@@ -238,12 +235,10 @@ impl SmtpServer {
             )
         });
 
-        let mut last = String::new();
-        for _ in 0..PORT_ATTEMPTS {
-            let port = free_port();
-            let log = dir.path().join("aiosmtpd.log");
+        let log = dir.path().join("aiosmtpd.log");
+        let (child, port) = start_on_free_port("aiosmtpd", &log, START_TIMEOUT, |port| {
             let log_file = File::create(&log).unwrap_or_else(|e| panic!("{}: {e}", log.display()));
-            let mut child = Command::new(&python)
+            Command::new(&python)
                 .args(["-m", "aiosmtpd", "-n", "-l"])
                 .arg(format!("127.0.0.1:{port}"))
                 .args(tls.iter().flat_map(|(cert, key)| {
@@ -263,24 +258,14 @@ impl SmtpServer {
                 .stdout(Stdio::null())
                 .stderr(log_file)
                 .spawn()
-                .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
-            match wait_for_port(&mut child, port) {
-                Ok(()) => {
-                    return SmtpServer {
-                        dir,
-                        port,
-                        child,
-                        cert: tls.map(|(cert, _)| cert),
-                    };
-                }
-                Err(e) => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    last = format!("{e}\n{}", std::fs::read_to_string(&log).unwrap_or_default());
-                }
-            }
+                .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()))
+        });
+        SmtpServer {
+            dir,
+            port,
+            child,
+            cert: tls.map(|(cert, _)| cert),
         }
-        panic!("aiosmtpd did not start: {last}");
     }
 
     /// The port on 127.0.0.1.
@@ -382,24 +367,6 @@ fn read_mail(path: &Path) -> Mail {
         .unwrap_or_else(|e| panic!("{} is not a message record ({e}): {text}", path.display()))
 }
 
-fn wait_for_port(child: &mut Child, port: u16) -> Result<(), String> {
-    let deadline = Instant::now() + START_TIMEOUT;
-    loop {
-        if let Ok(Some(status)) = child.try_wait() {
-            return Err(format!("aiosmtpd exited during start-up ({status})"));
-        }
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Ok(());
-        }
-        if Instant::now() >= deadline {
-            return Err(format!(
-                "aiosmtpd did not listen on 127.0.0.1:{port} within {START_TIMEOUT:?}"
-            ));
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::io::{BufRead, BufReader, Write};
@@ -424,7 +391,7 @@ mod tests {
     #[test]
     fn a_real_smtp_server_keeps_each_message() {
         let smtp = SmtpServer::start();
-        let stream = TcpStream::connect(("127.0.0.1", smtp.port())).unwrap();
+        let stream = std::net::TcpStream::connect(("127.0.0.1", smtp.port())).unwrap();
         stream
             .set_read_timeout(Some(Duration::from_secs(10)))
             .unwrap();

@@ -11,7 +11,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 use portico_tests::browser::{Browser, Viewport};
-use portico_tests::portal::{LOGIN_FORM, customer_id, log_in, smtp_flags};
+use portico_tests::portal::{LOGIN_FORM, asterisk_line, customer_id, log_in, smtp_flags};
 use portico_tests::smtp::SmtpServer;
 use portico_tests::{Cli, Daemon};
 
@@ -179,35 +179,6 @@ fn signing_up_copies_the_template_customers_payment() {
 /// A CDR rate card: the UK at 1.2 ¢/min.
 const RATES: &str = "prefix,name,rate,connect_fee,first_increment,next_increment\n\
                      44,United Kingdom,0.0120,0,1,1\n";
-
-/// An Asterisk Master.csv line for `account`, `minutes_ago` minutes before now (UTC).
-fn asterisk_line(account: &str, n: u32, minutes_ago: i64, answered: bool) -> String {
-    let start = time::OffsetDateTime::now_utc().unix_timestamp() - minutes_ago * 60;
-    let t = |s: i64| {
-        time::OffsetDateTime::from_unix_timestamp(s)
-            .unwrap()
-            .format(time::macros::format_description!(
-                "[year]-[month]-[day] [hour]:[minute]:[second]"
-            ))
-            .unwrap()
-    };
-    let billsec = if answered { 60 + i64::from(n) * 7 } else { 0 };
-    let answer = if answered {
-        format!("\"{}\"", t(start + 3))
-    } else {
-        String::new()
-    };
-    format!(
-        "\"{account}\",\"2025550{n:03}\",\"44207946{n:04}\",\"from-internal\",\"\",\"SIP/a-{n}\",\
-         \"SIP/b-{n}\",\"Dial\",\"SIP/trunk\",\"{}\",{answer},\"{}\",{},{billsec},\"{}\",\
-         \"DOCUMENTATION\",\"{}.{n}\"\n",
-        t(start),
-        t(start + 3 + billsec),
-        3 + billsec,
-        if answered { "ANSWERED" } else { "NO ANSWER" },
-        start,
-    )
-}
 
 #[test]
 fn the_cdr_page_and_its_csv_show_the_configured_columns_in_order() {

@@ -50,6 +50,8 @@ fn dev_serves_every_added_domain_over_https_from_the_local_ca() {
             .unwrap()
             .contains("Portico local CA")
     );
+    // Returning clients resume their session by default.
+    assert!(https::resumes("portal.acme.test", port));
 
     // A second brand is added while the first is served: both names have their own
     // certificate, and a name nobody added gets none (not another brand's).
@@ -112,6 +114,7 @@ mode = "local"
 listen = ["127.0.0.1:{https_port}"]
 check_interval_ms = 200
 default_sni = "portal.beta.test"
+session_resumption = false
 "#,
         )
         .start();
@@ -127,6 +130,8 @@ default_sni = "portal.beta.test"
         https::serial_key(beta["cert"]["serial"].as_str().unwrap())
     );
     assert!(https::served_serial("unknown.test", d.https_port()).is_err());
+    // session_resumption = false: every connection is a full handshake.
+    assert!(!https::resumes("portal.acme.test", d.https_port()));
     let root = export_root(&d);
     let page = https::get("portal.acme.test", d.https_port(), "/login", &root).unwrap();
     assert_eq!(page.status, 200);

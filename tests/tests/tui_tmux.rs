@@ -2,149 +2,11 @@
 //! porticod; the test types as an admin would (send-keys), reads the screen (capture-pane) and
 //! checks every change through `portico --json`, the scriptable side of the same socket.
 
-use std::process::{Command, Output};
-use std::time::{Duration, Instant};
-
+use portico_tests::Daemon;
+use portico_tests::cli::strings;
 use portico_tests::https::{state, wait_status};
 use portico_tests::smtp::SmtpServer;
-use portico_tests::{Cli, Daemon, bins::bin_path};
-use serde_json::Value;
-
-/// How long the screen may take to show what a key asked for.
-const SCREEN_TIMEOUT: Duration = Duration::from_secs(20);
-
-/// One tmux server of its own (`-L`), with one 80x24 session running the console.
-struct Tmux {
-    server: String,
-}
-
-impl Tmux {
-    fn start(daemon: &Daemon) -> Tmux {
-        // One server per test: tests of this file run in parallel in one process.
-        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let server = format!("portico-e2e-{}-{n}", std::process::id());
-        let tmux = Tmux { server };
-        let console = format!(
-            "{} --socket {}",
-            bin_path("portico").display(),
-            daemon.socket().display()
-        );
-        tmux.run(&[
-            "new-session",
-            "-d",
-            "-x",
-            "80",
-            "-y",
-            "24",
-            "-s",
-            "console",
-            "-c",
-            &daemon.dir().display().to_string(),
-            "-e",
-            "NO_COLOR=1",
-            &console,
-        ]);
-        tmux.run(&["set-option", "-t", "console", "remain-on-exit", "on"]);
-        tmux
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        let out = Command::new("tmux")
-            .arg("-L")
-            .arg(&self.server)
-            .args(args)
-            .output()
-            .unwrap_or_else(|e| {
-                panic!("cannot run tmux ({e}); install it (it is in APT_PACKAGES of .ci/run)")
-            });
-        assert!(
-            out.status.success(),
-            "tmux {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out
-    }
-
-    /// The screen as text.
-    fn screen(&self) -> String {
-        let out = self.run(&["capture-pane", "-p", "-t", "console"]);
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// Keys by tmux name (`Enter`, `Tab`, `Space`, `a`, ...).
-    fn keys(&self, keys: &[&str]) {
-        for key in keys {
-            self.run(&["send-keys", "-t", "console", key]);
-        }
-    }
-
-    /// Text typed literally.
-    fn type_text(&self, text: &str) {
-        self.run(&["send-keys", "-t", "console", "-l", text]);
-    }
-
-    /// Waits until the screen satisfies `ok`; panics with the screen when it does not.
-    fn wait(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + SCREEN_TIMEOUT;
-        loop {
-            let screen = self.screen();
-            if ok(&screen) {
-                return screen;
-            }
-            if Instant::now() > deadline {
-                panic!("the console never showed {what}; the screen:\n{screen}");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn wait_for(&self, text: &str) -> String {
-        self.wait(&format!("{text:?}"), |s| s.contains(text))
-    }
-
-    fn wait_gone(&self, text: &str) -> String {
-        self.wait(&format!("{text:?} go away"), |s| !s.contains(text))
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .arg("-L")
-            .arg(&self.server)
-            .arg("kill-server")
-            .output();
-    }
-}
-
-/// Polls `portico --json ARGS` until `ok` holds for its answer; panics with the last answer.
-fn eventually(cli: &Cli, args: &[&str], what: &str, ok: impl Fn(&Value) -> bool) -> Value {
-    let deadline = Instant::now() + SCREEN_TIMEOUT;
-    loop {
-        let value = cli.json(args);
-        if ok(&value) {
-            return value;
-        }
-        if Instant::now() > deadline {
-            panic!(
-                "{what} never showed in `portico --json {}`:\n{value:#}",
-                args.join(" ")
-            );
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-fn names(v: &Value) -> Vec<String> {
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| x.as_str().map(String::from))
-                .collect()
-        })
-        .unwrap_or_default()
-}
+use portico_tests::tmux::Tmux;
 
 #[test]
 fn an_admin_sets_up_a_brand_and_its_customers_from_the_console() {
@@ -175,49 +37,30 @@ fn an_admin_sets_up_a_brand_and_its_customers_from_the_console() {
         panic!("no customer id in {other}")
     };
 
-    let tmux = Tmux::start(&daemon);
+    let tmux = Tmux::console(&daemon);
     let screen = tmux.wait_for("No domains yet");
     assert!(screen.contains("porticod "), "no status line:\n{screen}");
 
     // Add a domain: the form, then the editor opens on it.
-    tmux.keys(&["a"]);
-    tmux.wait_for("Add a domain");
-    tmux.type_text("portal.e2e.test");
-    tmux.keys(&["Tab"]);
-    tmux.type_text("E2E Voice");
-    tmux.keys(&["Enter"]);
-    tmux.wait_for("User Access");
+    tmux.add_domain("portal.e2e.test", "E2E Voice");
     let added = cli.json(["domain", "show", "portal.e2e.test"]);
     assert_eq!(added["brand_name"], "E2E Voice");
-    assert_eq!(names(&added["currencies"]), vec!["USD"]);
+    assert_eq!(strings(&added["currencies"]), vec!["USD"]);
 
     // Toggle the first section (balance) on the User Access tab, and save.
-    let had_balance = names(&added["access"]).contains(&"balance".to_string());
-    tmux.keys(&["Tab", "Space"]);
-    tmux.wait_for("[modified]");
-    tmux.keys(&["s"]);
-    tmux.wait_gone("[modified]");
-    eventually(
-        &cli,
-        &["domain", "show", "portal.e2e.test"],
-        "the toggled section",
-        |d| names(&d["access"]).contains(&"balance".to_string()) != had_balance,
-    );
+    tmux.toggle_first_section(&cli, "portal.e2e.test");
 
     // Move the second customer CDR column up, and save.
-    let before = names(&added["cdr_columns"]);
+    let before = strings(&added["cdr_columns"]);
     assert!(before.len() >= 2, "too few default CDR columns: {before:?}");
     tmux.keys(&["Tab", "Tab", "j", "K"]);
-    tmux.wait_for("[modified]");
-    tmux.keys(&["s"]);
-    tmux.wait_gone("[modified]");
+    tmux.save_changes();
     let mut expected = before.clone();
     expected.swap(0, 1);
-    eventually(
-        &cli,
+    cli.json_until(
         &["domain", "show", "portal.e2e.test"],
         "the reordered column",
-        |d| names(&d["cdr_columns"]) == expected,
+        |d| strings(&d["cdr_columns"]) == expected,
     );
 
     // Back on the Domains screen, the new domain is listed.
@@ -231,8 +74,7 @@ fn an_admin_sets_up_a_brand_and_its_customers_from_the_console() {
     tmux.wait_for("PENDING");
     tmux.keys(&["A"]);
     tmux.wait_gone("PENDING");
-    eventually(
-        &cli,
+    cli.json_until(
         &["customer", "show", &pending_id.to_string()],
         "the approval",
         |c| c["customer"]["status"] == "active",
@@ -247,11 +89,8 @@ fn an_admin_sets_up_a_brand_and_its_customers_from_the_console() {
     tmux.keys(&["Tab", "Tab", "Tab", "Tab"]);
     tmux.wait_for("effective on");
     tmux.keys(&["Space"]);
-    tmux.wait_for("[modified]");
-    tmux.keys(&["s"]);
-    tmux.wait_gone("[modified]");
-    eventually(
-        &cli,
+    tmux.save_changes();
+    cli.json_until(
         &["customer", "show", &other_id.to_string()],
         "the override",
         |c| c["customer"]["overrides"]["balance"] == "show",
@@ -259,20 +98,8 @@ fn an_admin_sets_up_a_brand_and_its_customers_from_the_console() {
 
     // q twice: back to the list, then out; the console exits and gives the terminal back.
     tmux.keys(&["q", "q"]);
-    tmux.wait("the console to exit", |_| {
-        let out = Command::new("tmux")
-            .args([
-                "-L",
-                &tmux.server,
-                "display-message",
-                "-p",
-                "-t",
-                "console",
-                "#{pane_dead}",
-            ])
-            .output();
-        out.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "1")
-    });
+    let (status, screen) = tmux.wait_exit();
+    assert_eq!(status, 0, "the console exited {status}:\n{screen}");
 }
 
 /// The certificate the local CA of `--dev` issued shows in the Domains table with its expiry
@@ -317,7 +144,7 @@ fn the_console_shows_certificate_state_and_sends_a_test_mail() {
         .date()
         .to_string();
 
-    let tmux = Tmux::start(&daemon);
+    let tmux = Tmux::console(&daemon);
     let shown = format!("active · {expires}");
     let screen = tmux.wait_for(&shown);
     eprintln!("the Domains screen:\n{screen}");

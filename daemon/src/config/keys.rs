@@ -140,6 +140,28 @@ pub const KEYS: &[Key] = &[
               The --http-listen flag (repeatable) overrides it.",
     },
     Key {
+        key: "http.max_connections",
+        kind: "integer",
+        default: Default::Value("4096"),
+        example: "",
+        reload: false,
+        doc: "Connections each portal listener (plain HTTP and HTTPS, each address) holds at \
+              once; a connection over it is closed as soon as it is accepted. Keep it below the \
+              daemon's open-file limit (LimitNOFILE in the unit).",
+    },
+    Key {
+        key: "http.max_connections_per_client",
+        kind: "integer",
+        default: Default::Value("256"),
+        example: "",
+        reload: false,
+        doc: "Connections one client address (an IPv4 address, or an IPv6 /64) may hold on a \
+              portal listener, so that one client cannot take them all. Raise it when many \
+              customers share one address (a large office behind NAT, or a reverse proxy in \
+              front of Portico: then every client has the proxy's address). At most \
+              http.max_connections.",
+    },
+    Key {
         key: "log.level",
         kind: "filter",
         default: Default::Value("\"info\""),
@@ -417,6 +439,16 @@ pub const KEYS: &[Key] = &[
         reload: false,
         doc: "The domain whose certificate a client without SNI gets (old clients, URLs with an \
               IP address).",
+    },
+    Key {
+        key: "tls.session_resumption",
+        kind: "boolean",
+        default: Default::Value("true"),
+        example: "",
+        reload: false,
+        doc: "Returning clients may resume their TLS session (TLS 1.3 tickets, a TLS 1.2 session \
+              cache) instead of paying a full handshake; false makes every connection a full \
+              handshake (for benchmarks against servers configured so).",
     },
 ];
 

@@ -15,6 +15,7 @@
 //! redirect = true                      # plain HTTP → HTTPS for names with a certificate
 //! caa_identities = ["letsencrypt.org"] # the CA's CAA name (default for Let's Encrypt)
 //! default_sni = "portal.carrier.example"  # certificate for clients that send no SNI
+//! session_resumption = true            # TLS session tickets and cache
 //! ```
 
 use std::net::SocketAddr;
@@ -49,6 +50,7 @@ pub(super) struct RawTls {
     clock_file: Option<PathBuf>,
     caa_identities: Option<Vec<String>>,
     default_sni: Option<String>,
+    session_resumption: Option<bool>,
 }
 
 /// Where certificates come from.
@@ -111,6 +113,9 @@ pub struct TlsConfig {
     /// The domain whose certificate a client that sends no SNI gets (old clients, IP URLs);
     /// `None`: such a client gets no certificate.
     pub default_sni: Option<String>,
+    /// Returning clients may resume their TLS session (tickets, and a session cache for
+    /// TLS 1.2) instead of a full handshake.
+    pub session_resumption: bool,
 }
 
 impl TlsConfig {
@@ -135,6 +140,7 @@ impl TlsConfig {
             clock_file: None,
             caa_identities: Vec::new(),
             default_sni: None,
+            session_resumption: true,
         }
     }
 
@@ -358,6 +364,7 @@ impl TlsConfig {
             retry_base: Duration::from_secs(retry_base),
             retry_max: Duration::from_secs(retry_max.max(retry_base)),
             clock_file: raw.clock_file,
+            session_resumption: raw.session_resumption.unwrap_or(true),
         })
     }
 }

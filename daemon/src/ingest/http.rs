@@ -167,21 +167,20 @@ pub fn router(endpoint: Arc<Endpoint>) -> Router {
 }
 
 /// Serves the endpoint on `listener` until `shutdown` completes; requests under way finish
-/// (their commit and answer) first.
+/// (their commit and answer) first. Clients are held to [`crate::serve::Limits::ingest`].
 pub async fn serve(
     listener: tokio::net::TcpListener,
     endpoint: Arc<Endpoint>,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    if let Ok(addr) = listener.local_addr() {
-        tracing::info!(%addr, "ingest: mod_json_cdr endpoint listening (HTTP)");
-    }
-    axum::serve(
+) {
+    crate::serve::plain(
         listener,
-        router(endpoint).into_make_service_with_connect_info::<SocketAddr>(),
+        router(endpoint),
+        crate::serve::Limits::ingest(),
+        "ingest",
+        shutdown,
     )
-    .with_graceful_shutdown(shutdown)
-    .await
+    .await;
 }
 
 /// Refuses a request without the right credentials, or announcing a body over

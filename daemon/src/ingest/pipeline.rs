@@ -9,8 +9,11 @@ use portico_protocol::{ImportReport, QuarantineEntry};
 
 use super::RawCdr;
 use super::rating::{self, RateIndex, RoutedCard};
-use crate::store::cdr::{CdrKey, RollupDelta, StoredCdr, UNASSIGNED, UNRATED_NAME};
-use crate::store::{Store, StoreError, Tx, encode_packed};
+pub use crate::store::cdr::day_of;
+use crate::store::cdr::{
+    CdrBatch, CdrRow, Claim, RollupDelta, SEQ_COUNTER, UNASSIGNED, UNRATED_NAME,
+};
+use crate::store::{Store, StoreError, Tx};
 
 /// META key of the generation that every admin change bumps; the rating cache is rebuilt when
 /// it moves.
@@ -103,31 +106,6 @@ impl RatingCache {
             })
             .unwrap_or_default()
     }
-
-    /// Prices a call for `customer` and fills the rating fields of `cdr`.
-    fn price(&self, customer: u64, raw: &RawCdr, cdr: &mut StoredCdr) {
-        price_with(&self.routed(customer), raw, cdr);
-    }
-}
-
-/// Prices a call on the given routes and fills the rating fields of `cdr`.
-fn price_with(routed: &[RoutedCard<'_>], raw: &RawCdr, cdr: &mut StoredCdr) {
-    if let Some(p) = rating::price_ref(
-        routed,
-        &raw.destination,
-        raw.start,
-        raw.billsec,
-        raw.answered,
-    ) {
-        cdr.destination_name.clone_from(&p.rate.name);
-        cdr.rate = Some(p.rate.rate_per_min.0);
-        cdr.connect_fee = p.rate.connect_fee.0;
-        cdr.billed = p.billed;
-        cdr.charge = p.charge.0;
-        p.tech_prefix.clone_into(&mut cdr.tech_prefix);
-        p.ratecard.clone_into(&mut cdr.ratecard);
-        cdr.rated = true;
-    }
 }
 
 /// The ingest: shared by every way in (admin imports, HTTP, watched files).
@@ -146,41 +124,37 @@ impl std::fmt::Debug for Ingest {
     }
 }
 
-/// The stored form of a parsed CDR, before rating.
-pub fn stored_from_raw(raw: &RawCdr) -> StoredCdr {
-    StoredCdr {
-        call_id: raw.call_id.clone(),
+/// The stored form of a parsed CDR priced by `priced` (unrated when `None`), borrowing its
+/// strings from both.
+fn row_of<'a>(raw: &'a RawCdr, priced: Option<&rating::PricedRef<'a>>) -> CdrRow<'a> {
+    CdrRow {
+        call_id: &raw.call_id,
         leg: u8::from(raw.leg == super::Leg::B),
-        account_code: raw.account_code.clone(),
-        source_number: raw.source_number.clone(),
-        destination: raw.destination.clone(),
-        destination_name: String::new(),
+        account_code: &raw.account_code,
+        source_number: &raw.source_number,
+        destination: &raw.destination,
+        destination_name: priced.map_or("", |p| p.rate.name.as_str()),
         answer: raw.answer,
         end: raw.end,
         duration: raw.duration,
         billsec: if raw.answered { raw.billsec } else { 0 },
-        billed: 0,
+        billed: priced.map_or(0, |p| p.billed),
         connected: raw.answered,
-        rate: None,
-        connect_fee: 0,
-        charge: 0,
-        release_reason: raw.release_reason.clone(),
+        rate: priced.map(|p| p.rate.rate_per_min.0),
+        connect_fee: priced.map_or(0, |p| p.rate.connect_fee.0),
+        charge: priced.map_or(0, |p| p.charge.0),
+        release_reason: &raw.release_reason,
         sip_code: raw.sip_code,
-        direction: raw.direction.clone(),
-        source_ip: raw.source_ip.clone(),
-        tech_prefix: String::new(),
-        ratecard: String::new(),
-        rated: false,
+        direction: &raw.direction,
+        source_ip: &raw.source_ip,
+        tech_prefix: priced.map_or("", |p| p.tech_prefix),
+        ratecard: priced.map_or("", |p| p.ratecard),
+        rated: priced.is_some(),
     }
 }
 
-/// The UTC day number of a Unix time.
-pub fn day_of(t: i64) -> i64 {
-    t.div_euclid(86_400)
-}
-
 /// What one CDR adds to its rollup row and its customer's totals.
-pub fn delta_of(cdr: &StoredCdr) -> RollupDelta {
+pub fn delta_of(cdr: &CdrRow<'_>) -> RollupDelta {
     RollupDelta {
         attempts: 1,
         connected: u64::from(cdr.connected),
@@ -196,42 +170,137 @@ pub fn delta_of(cdr: &StoredCdr) -> RollupDelta {
 }
 
 /// The rollup row name of a CDR.
-pub fn rollup_name(cdr: &StoredCdr) -> &str {
+pub fn rollup_name<'a>(cdr: &CdrRow<'a>) -> &'a str {
     if cdr.rated {
-        &cdr.destination_name
+        cdr.destination_name
     } else {
         UNRATED_NAME
     }
 }
 
-/// Accumulates a batch's rollup and totals deltas.
-#[derive(Default)]
-pub struct Deltas<'a> {
-    /// Per (customer, day, destination).
-    pub rollups: FxHashMap<(u64, i64, &'a str), RollupDelta>,
+/// A batch's rollup and totals deltas, and its report counts; made while the batch is
+/// prepared, then corrected for the duplicates the transaction finds.
+#[derive(Debug, Default)]
+pub struct Deltas {
+    /// Destination names, by the index the rollup keys use.
+    names: Vec<String>,
+    /// Per (customer, day, destination name index).
+    rollups: FxHashMap<(u64, i64, u32), RollupDelta>,
     /// Per customer.
-    pub totals: FxHashMap<u64, RollupDelta>,
+    totals: FxHashMap<u64, RollupDelta>,
+    /// CDRs counted.
+    rows: u64,
+    /// Of which unassigned.
+    unassigned: u64,
+    /// Of which unrated.
+    unrated: u64,
 }
 
-impl<'a> Deltas<'a> {
-    /// Counts one stored CDR of `customer`.
-    pub fn add(&mut self, customer: u64, start: i64, cdr: &'a StoredCdr) {
+impl Deltas {
+    /// Counts (`sign` 1) or uncounts (`sign` -1) one CDR of `customer`; `name` is the index of
+    /// its rollup name.
+    fn count(&mut self, customer: u64, start: i64, cdr: &CdrRow<'_>, name: u32, sign: i64) {
+        let step = |n: &mut u64| *n = n.wrapping_add_signed(sign);
+        step(&mut self.rows);
+        if !cdr.rated {
+            step(&mut self.unrated);
+        }
         if customer == UNASSIGNED {
+            step(&mut self.unassigned);
             return;
         }
         let d = delta_of(cdr);
-        self.rollups
-            .entry((customer, day_of(start), rollup_name(cdr)))
-            .or_default()
-            .add(&d);
-        self.totals.entry(customer).or_default().add(&d);
+        let rollup = self
+            .rollups
+            .entry((customer, day_of(start), name))
+            .or_default();
+        if sign < 0 {
+            rollup.sub(&d);
+        } else {
+            rollup.add(&d);
+        }
+        let totals = self.totals.entry(customer).or_default();
+        if sign < 0 {
+            totals.sub(&d);
+        } else {
+            totals.add(&d);
+        }
     }
 
-    /// Adds the deltas to the stored rollups and totals.
-    pub fn apply(self, tx: &mut Tx) -> Result<(), StoreError> {
-        tx.add_rollups(self.rollups)?;
-        tx.add_totals(self.totals)
+    /// Takes the counts of duplicate rows `dups` of `batch` back out.
+    fn uncount(&mut self, batch: &CdrBatch, dups: &[u32]) -> Result<(), StoreError> {
+        if dups.is_empty() {
+            return Ok(());
+        }
+        let names = std::mem::take(&mut self.names);
+        {
+            let index: FxHashMap<&str, u32> = names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (n.as_str(), i as u32))
+                .collect();
+            for &p in dups {
+                let (customer, start, row) = batch.row(p as usize)?;
+                let name = index.get(rollup_name(&row)).copied().unwrap_or(0);
+                self.count(customer, start, &row, name, -1);
+            }
+        }
+        self.names = names;
+        Ok(())
     }
+
+    /// Adds the deltas to the stored rollups and totals (nothing for rows that all turned
+    /// out to be duplicates).
+    pub fn apply(self, tx: &mut Tx) -> Result<(), StoreError> {
+        let names = &self.names;
+        tx.add_rollups(
+            self.rollups
+                .into_iter()
+                .filter(|(_, d)| d.attempts > 0)
+                .map(|((c, day, name), d)| ((c, day, names[name as usize].as_str()), d)),
+        )?;
+        tx.add_totals(self.totals.into_iter().filter(|(_, d)| d.attempts > 0))
+    }
+}
+
+/// Matches, prices and encodes CDRs (all of `customer` when given, else each of the customer
+/// its account code names) into a batch, and counts what they add to rollups and totals.
+fn build(cache: &RatingCache, cdrs: &[RawCdr], customer: Option<u64>) -> (CdrBatch, Deltas) {
+    let mut routes: FxHashMap<u64, Vec<RoutedCard<'_>>> = FxHashMap::default();
+    let mut batch = CdrBatch::with_capacity(cdrs.len());
+    let mut deltas = Deltas::default();
+    let mut names: FxHashMap<&str, u32> = FxHashMap::default();
+    for raw in cdrs {
+        let customer = customer.unwrap_or_else(|| cache.customer_of(raw));
+        let priced = if customer == UNASSIGNED {
+            None
+        } else {
+            let routed = routes
+                .entry(customer)
+                .or_insert_with(|| cache.routed(customer));
+            rating::price_ref(
+                routed,
+                &raw.destination,
+                raw.start,
+                raw.billsec,
+                raw.answered,
+            )
+        };
+        let row = row_of(raw, priced.as_ref());
+        let name = rollup_name(&row);
+        let name = match names.get(name) {
+            Some(i) => *i,
+            None => {
+                let i = deltas.names.len() as u32;
+                deltas.names.push(name.to_string());
+                names.insert(name, i);
+                i
+            }
+        };
+        deltas.count(customer, raw.start, &row, name, 1);
+        batch.push(customer, raw.start, &row);
+    }
+    (batch.finish(), deltas)
 }
 
 impl Ingest {
@@ -292,11 +361,13 @@ impl Ingest {
     /// admin change happened in between.
     pub fn prepare(&self, batch: Batch) -> Result<Prepared, StoreError> {
         let cache = self.store.read(|tx| self.cache(tx))?;
-        let rows = price_all(&cache, batch.cdrs);
+        let cdrs: Vec<RawCdr> = batch.cdrs.into_iter().map(|(_, raw)| raw).collect();
+        let (rows, deltas) = build(&cache, &cdrs, None);
         Ok(Prepared {
             source: batch.source,
             lines: batch.lines,
             rows,
+            deltas,
             rejected: batch.rejected,
             generation: cache.generation,
         })
@@ -309,56 +380,32 @@ impl Ingest {
         also: impl FnOnce(&mut Tx) -> Result<(), StoreError>,
     ) -> Result<ImportReport, StoreError> {
         self.store.write(|tx| {
-            let mut rows = prepared.rows;
+            let (mut rows, mut deltas) = (prepared.rows, prepared.deltas);
             let cache = self.cache(tx)?;
             if cache.generation != prepared.generation {
                 // Customers, routes or rates changed since the batch was priced.
-                let raws: Vec<(u64, RawCdr)> = rows
-                    .drain(..)
-                    .map(|(_, start, cdr, _)| (0, raw_for_repricing(&cdr, start)))
-                    .collect();
-                rows = price_all(&cache, raws);
+                let raws = (0..rows.len())
+                    .map(|p| {
+                        let (_, start, row) = rows.row(p)?;
+                        Ok(raw_for_repricing(&row, start))
+                    })
+                    .collect::<Result<Vec<RawCdr>, StoreError>>()?;
+                (rows, deltas) = build(&cache, &raws, None);
             }
+            let first_seq = tx.counter(SEQ_COUNTER)? + 1;
+            let dups = tx.store_cdrs(&rows, first_seq, Claim::New)?;
+            deltas.uncount(&rows, &dups)?;
             let mut report = ImportReport {
                 lines: prepared.lines,
+                imported: deltas.rows,
+                duplicates: dups.len() as u64,
+                unassigned: deltas.unassigned,
+                unrated: deltas.unrated,
                 ..Default::default()
             };
-            let first_seq = tx.counter("cdr_seq")?;
-            let claimed = {
-                let ids: Vec<(u64, i64, &str)> = rows
-                    .iter()
-                    .map(|(customer, start, c, _)| (*customer, *start, c.call_id.as_str()))
-                    .collect();
-                tx.claim_cdr_ids(&ids, first_seq)?
-            };
-            let mut keep = Vec::with_capacity(rows.len());
-            for ((customer, _, cdr, bytes), key) in rows.into_iter().zip(claimed) {
-                let Some(key) = key else {
-                    report.duplicates += 1;
-                    continue;
-                };
-                if customer == UNASSIGNED {
-                    report.unassigned += 1;
-                }
-                if !cdr.rated {
-                    report.unrated += 1;
-                }
-                keep.push((key, cdr, bytes));
-            }
-            // Every claimed row took the next sequence number.
-            let seq = first_seq + keep.len() as u64;
-            let mut deltas = Deltas::default();
-            for (key, cdr, _) in &keep {
-                deltas.add(key.customer, key.start, cdr);
-            }
             deltas.apply(tx)?;
-            report.imported = keep.len() as u64;
-            tx.insert_claimed_cdrs(
-                keep.into_iter()
-                    .map(|(key, _, bytes)| (key, bytes))
-                    .collect(),
-            )?;
-            tx.bump_counter("cdr_seq", (seq - first_seq) as i64)?;
+            // Every row took a seq, duplicates too (they leave gaps).
+            tx.bump_counter(SEQ_COUNTER, rows.len() as i64)?;
             tx.bump_counter("cdrs", report.imported as i64)?;
             tx.bump_counter("cdrs_unassigned", report.unassigned as i64)?;
             tx.bump_counter("cdrs_unrated", report.unrated as i64)?;
@@ -385,52 +432,34 @@ impl Ingest {
 pub struct Prepared {
     source: String,
     lines: u64,
-    rows: Vec<(u64, i64, StoredCdr, Vec<u8>)>,
+    rows: CdrBatch,
+    deltas: Deltas,
     rejected: Vec<Rejected>,
     generation: u64,
 }
 
-/// Matches, prices and encodes every CDR: (customer, start, stored form, its bytes).
-fn price_all(cache: &RatingCache, cdrs: Vec<(u64, RawCdr)>) -> Vec<(u64, i64, StoredCdr, Vec<u8>)> {
-    let mut routes: FxHashMap<u64, Vec<RoutedCard<'_>>> = FxHashMap::default();
-    cdrs.into_iter()
-        .map(|(_, raw)| {
-            let customer = cache.customer_of(&raw);
-            let mut cdr = stored_from_raw(&raw);
-            if customer != UNASSIGNED {
-                let routed = routes
-                    .entry(customer)
-                    .or_insert_with(|| cache.routed(customer));
-                price_with(routed, &raw, &mut cdr);
-            }
-            let bytes = encode_packed(&cdr);
-            (customer, raw.start, cdr, bytes)
-        })
-        .collect()
-}
-
 /// The parts of a stored CDR that matching and pricing read.
-fn raw_for_repricing(cdr: &StoredCdr, start: i64) -> RawCdr {
+fn raw_for_repricing(cdr: &CdrRow<'_>, start: i64) -> RawCdr {
     RawCdr {
-        call_id: cdr.call_id.clone(),
+        call_id: cdr.call_id.to_string(),
         leg: if cdr.leg == 0 {
             super::Leg::A
         } else {
             super::Leg::B
         },
-        account_code: cdr.account_code.clone(),
-        source_number: cdr.source_number.clone(),
-        destination: cdr.destination.clone(),
+        account_code: cdr.account_code.to_string(),
+        source_number: cdr.source_number.to_string(),
+        destination: cdr.destination.to_string(),
         start,
         answer: cdr.answer,
         end: cdr.end,
         duration: cdr.duration,
         billsec: cdr.billsec,
         answered: cdr.connected,
-        release_reason: cdr.release_reason.clone(),
+        release_reason: cdr.release_reason.to_string(),
         sip_code: cdr.sip_code,
-        direction: cdr.direction.clone(),
-        source_ip: cdr.source_ip.clone(),
+        direction: cdr.direction.to_string(),
+        source_ip: cdr.source_ip.to_string(),
         customer_hint: None,
     }
 }
@@ -455,31 +484,17 @@ pub fn assign(
     }
     let generation = tx.bump_counter(GENERATION, 1)?;
     let cache = RatingCache::load(tx, generation)?;
-    let moving: Vec<(CdrKey, StoredCdr)> = tx
-        .cdrs_of(UNASSIGNED)?
-        .into_iter()
-        .filter(|(_, c)| c.account_code == code)
+    let moving = tx.take_cdrs(UNASSIGNED, |row| row.account_code == code)?;
+    let raws: Vec<RawCdr> = moving
+        .iter()
+        .map(|(key, old)| raw_for_repricing(&old.as_row(), key.start))
         .collect();
-    let mut moved = Vec::with_capacity(moving.len());
-    for (key, old) in &moving {
-        tx.remove_cdr(*key)?;
-        let mut cdr = old.clone();
-        cache.price(customer_id, &raw_for_repricing(old, key.start), &mut cdr);
-        moved.push((
-            CdrKey {
-                customer: customer_id,
-                ..*key
-            },
-            cdr,
-        ));
-    }
-    let rated = moved.iter().filter(|(_, c)| c.rated).count() as i64;
-    let mut deltas = Deltas::default();
-    for (key, cdr) in &moved {
-        deltas.add(key.customer, key.start, cdr);
-    }
+    let (batch, deltas) = build(&cache, &raws, Some(customer_id));
+    let rated = (deltas.rows - deltas.unrated) as i64;
     deltas.apply(tx)?;
-    tx.insert_cdrs(moved)?;
+    let first_seq = tx.counter(SEQ_COUNTER)? + 1;
+    tx.store_cdrs(&batch, first_seq, Claim::Moved)?;
+    tx.bump_counter(SEQ_COUNTER, batch.len() as i64)?;
     tx.bump_counter("cdrs_unassigned", -(moving.len() as i64))?;
     tx.bump_counter("cdrs_unrated", -rated)?;
     Ok(moving.len() as u64)

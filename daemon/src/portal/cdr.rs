@@ -225,7 +225,9 @@ impl CdrPage {
             CdrColumn::AccountCode => Cell::Text(&c.account_code),
             CdrColumn::Duration => Cell::Seconds(u64::from(c.duration)),
             CdrColumn::BilledDuration => Cell::Seconds(u64::from(c.billed)),
-            CdrColumn::RingDuration => Cell::Seconds(u64::from(reports::ring_seconds(key, c))),
+            CdrColumn::RingDuration => Cell::Seconds(u64::from(reports::ring_seconds(
+                key.start, c.answer, c.duration,
+            ))),
             CdrColumn::Rate => c.rate.map_or(Cell::Empty, |r| Cell::Exact(r, self.minor)),
             CdrColumn::ConnectCost => {
                 Cell::Exact(if c.connected { c.connect_fee } else { 0 }, self.minor)

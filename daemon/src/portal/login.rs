@@ -9,7 +9,7 @@ use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use portico_protocol::CustomerStatus;
+use portico_protocol::{CustomerStatus, Domain};
 use serde::Deserialize;
 
 use super::pages::{Chrome, html, internal_error};
@@ -79,23 +79,36 @@ fn with_cookie(mut response: Response, cookie: Option<HeaderValue>) -> Response 
     response
 }
 
-/// The log-in page with an optional error or notice (also shown after a confirmation link or a
-/// password reset).
-pub(super) async fn login_page(
+/// A page shown before login (log-in, sign-up, forgotten password, new password): `build`
+/// makes it from the domain's chrome and the visitor's form token; a visitor without a form
+/// cookie gets one with the answer.
+pub(super) async fn pre_login_page<P: Template>(
     portal: &Portal,
-    domain: &portico_protocol::Domain,
+    domain: &Domain,
     headers: &HeaderMap,
     status: StatusCode,
-    email: String,
-    error: Option<String>,
-    notice: Option<String>,
+    build: impl FnOnce(Chrome, String) -> P,
 ) -> Response {
     let (chrome, csp) = match Chrome::load(portal, domain).await {
         Ok(c) => c,
         Err(response) => return response,
     };
     let (csrf, cookie) = form_token(headers);
-    let page = LoginPage {
+    with_cookie(html(status, &csp, &build(chrome, csrf)), cookie)
+}
+
+/// The log-in page with an optional error or notice (also shown after a confirmation link or a
+/// password reset).
+pub(super) async fn login_page(
+    portal: &Portal,
+    domain: &Domain,
+    headers: &HeaderMap,
+    status: StatusCode,
+    email: String,
+    error: Option<String>,
+    notice: Option<String>,
+) -> Response {
+    pre_login_page(portal, domain, headers, status, |chrome, csrf| LoginPage {
         chrome,
         csrf,
         email,
@@ -103,8 +116,8 @@ pub(super) async fn login_page(
         notice,
         signup: domain.customer_signup,
         carrier_signup: domain.carrier_signup,
-    };
-    with_cookie(html(status, &csp, &page), cookie)
+    })
+    .await
 }
 
 /// `GET /login`.

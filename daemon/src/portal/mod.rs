@@ -17,11 +17,11 @@
 #![allow(clippy::result_large_err)]
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::Router;
 use axum::routing::{get, post};
+use axum::{Extension, Router};
+use portico_protocol::CustomerKind;
 
 use crate::store::Store;
 
@@ -37,7 +37,7 @@ mod dashboard;
 pub(crate) mod format;
 #[doc(hidden)]
 pub mod fuzzing;
-mod host;
+pub(crate) mod host;
 pub(crate) mod links;
 mod login;
 mod login_code;
@@ -109,11 +109,15 @@ pub fn router(portal: Portal) -> Router {
         // Sign-up, e-mail confirmation and forgotten passwords.
         .route(
             "/signup",
-            get(signup::show_customer).post(signup::submit_customer),
+            get(signup::show)
+                .post(signup::submit)
+                .layer(Extension(CustomerKind::Customer)),
         )
         .route(
             "/signup/carrier",
-            get(signup::show_carrier).post(signup::submit_carrier),
+            get(signup::show)
+                .post(signup::submit)
+                .layer(Extension(CustomerKind::Carrier)),
         )
         .route("/confirm/{token}", get(signup::confirm))
         .route(
@@ -148,16 +152,20 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     portal: Portal,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
+) {
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, "portal: listening (HTTP)");
     }
-    axum::serve(
+    let limits = crate::serve::Limits::portal(
+        crate::serve::limits::DEFAULT_MAX_CONNECTIONS,
+        crate::serve::limits::DEFAULT_MAX_PER_CLIENT,
+    );
+    crate::serve::plain(
         listener,
-        router(portal)
-            .layer(axum::Extension(links::Scheme::Http))
-            .into_make_service_with_connect_info::<SocketAddr>(),
+        router(portal).layer(axum::Extension(links::Scheme::Http)),
+        limits,
+        "http",
+        shutdown,
     )
-    .with_graceful_shutdown(shutdown)
-    .await
+    .await;
 }

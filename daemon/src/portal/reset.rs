@@ -14,10 +14,10 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::links::LinkBase;
-use super::login::{check_form_token, form_token, login_page};
-use super::pages::{Chrome, html, internal_error};
+use super::login::{check_form_token, login_page, pre_login_page};
+use super::pages::{Chrome, internal_error};
 use super::session::{self, ClientAddr};
-use super::signup::{message, take_valid_token, with_cookie};
+use super::signup::{message, take_valid_token};
 use super::tenant::{Portal, Tenant, blocking};
 use super::throttle::AttemptKeys;
 use crate::admin::ops::contact::NewPassword;
@@ -84,19 +84,14 @@ async fn forgot_page(
     email: String,
     error: Option<String>,
 ) -> Response {
-    let (chrome, csp) = match Chrome::load(portal, domain).await {
-        Ok(c) => c,
-        Err(response) => return response,
-    };
-    let (csrf, cookie) = form_token(headers);
-    let page = ForgotPage {
+    pre_login_page(portal, domain, headers, status, |chrome, csrf| ForgotPage {
         chrome,
         csrf,
         email,
         error,
         no_mail: domain.smtp.is_none(),
-    };
-    with_cookie(html(status, &csp, &page), cookie)
+    })
+    .await
 }
 
 /// `GET /forgot`.
@@ -279,18 +274,15 @@ async fn reset_page(
     token: &str,
     error: Option<String>,
 ) -> Response {
-    let (chrome, csp) = match Chrome::load(portal, domain).await {
-        Ok(c) => c,
-        Err(response) => return response,
-    };
-    let (csrf, cookie) = form_token(headers);
-    let page = ResetPage {
-        chrome,
-        csrf,
-        action: format!("/reset/{token}"),
-        error,
-    };
-    with_cookie(html(StatusCode::OK, &csp, &page), cookie)
+    pre_login_page(portal, domain, headers, StatusCode::OK, |chrome, csrf| {
+        ResetPage {
+            chrome,
+            csrf,
+            action: format!("/reset/{token}"),
+            error,
+        }
+    })
+    .await
 }
 
 /// `GET /reset/{token}`: the new-password form; the token is checked, not used up.

@@ -8,10 +8,10 @@
 //! log in; without SMTP the new contact is logged in at once.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
 use portico_protocol::{
     AdminError, AdminResult, Alert, AlertSpec, AuditEntry, ContactSpec, Contract, ContractSpec,
     CustomerKind, CustomerPatch, CustomerStatus, Domain, Package, PackageSpec, Payment,
@@ -21,7 +21,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::links::LinkBase;
-use super::login::{check_form_token, form_token, login_page};
+use super::login::{check_form_token, login_page, pre_login_page};
 use super::pages::{Chrome, html, internal_error};
 use super::session::{self, ClientAddr, SESSION_COOKIE, SESSION_SECONDS};
 use super::tenant::{Portal, Tenant, blocking};
@@ -128,13 +128,6 @@ fn path_of(kind: CustomerKind) -> &'static str {
     }
 }
 
-pub(super) fn with_cookie(mut response: Response, cookie: Option<HeaderValue>) -> Response {
-    if let Some(cookie) = cookie {
-        response.headers_mut().append(header::SET_COOKIE, cookie);
-    }
-    response
-}
-
 async fn page(
     portal: &Portal,
     domain: &Domain,
@@ -144,12 +137,7 @@ async fn page(
     form: &SignupForm,
     error: Option<String>,
 ) -> Response {
-    let (chrome, csp) = match Chrome::load(portal, domain).await {
-        Ok(c) => c,
-        Err(response) => return response,
-    };
-    let (csrf, cookie) = form_token(headers);
-    let page = SignupPage {
+    pre_login_page(portal, domain, headers, status, |chrome, csrf| SignupPage {
         chrome,
         title: match kind {
             CustomerKind::Customer => "Sign up",
@@ -163,29 +151,18 @@ async fn page(
         currency: form.currency.clone(),
         currencies: domain.currencies.clone(),
         error,
-    };
-    with_cookie(html(status, &csp, &page), cookie)
+    })
+    .await
 }
 
-/// `GET /signup`.
-pub async fn show_customer(
+/// `GET /signup` and `GET /signup/carrier`: which of the two, the route says (an
+/// `Extension<CustomerKind>` layered on it, see [`super::router`]).
+pub async fn show(
     State(portal): State<Portal>,
+    Extension(kind): Extension<CustomerKind>,
     tenant: Tenant,
     headers: HeaderMap,
 ) -> Response {
-    show(portal, tenant, headers, CustomerKind::Customer).await
-}
-
-/// `GET /signup/carrier`.
-pub async fn show_carrier(
-    State(portal): State<Portal>,
-    tenant: Tenant,
-    headers: HeaderMap,
-) -> Response {
-    show(portal, tenant, headers, CustomerKind::Carrier).await
-}
-
-async fn show(portal: Portal, tenant: Tenant, headers: HeaderMap, kind: CustomerKind) -> Response {
     if !allowed(&tenant.domain, kind) {
         return super::pages::not_found(State(portal), tenant).await;
     }
@@ -206,48 +183,6 @@ async fn show(portal: Portal, tenant: Tenant, headers: HeaderMap, kind: Customer
         StatusCode::OK,
         &form,
         None,
-    )
-    .await
-}
-
-/// `POST /signup`.
-pub async fn submit_customer(
-    State(portal): State<Portal>,
-    tenant: Tenant,
-    client: ClientAddr,
-    base: LinkBase,
-    headers: HeaderMap,
-    Form(form): Form<SignupForm>,
-) -> Response {
-    submit(
-        portal,
-        tenant,
-        client,
-        base,
-        headers,
-        form,
-        CustomerKind::Customer,
-    )
-    .await
-}
-
-/// `POST /signup/carrier`.
-pub async fn submit_carrier(
-    State(portal): State<Portal>,
-    tenant: Tenant,
-    client: ClientAddr,
-    base: LinkBase,
-    headers: HeaderMap,
-    Form(form): Form<SignupForm>,
-) -> Response {
-    submit(
-        portal,
-        tenant,
-        client,
-        base,
-        headers,
-        form,
-        CustomerKind::Carrier,
     )
     .await
 }
@@ -340,14 +275,15 @@ pub(super) fn check(
     })
 }
 
-async fn submit(
-    portal: Portal,
+/// `POST /signup` and `POST /signup/carrier` (the kind as for [`show`]).
+pub async fn submit(
+    State(portal): State<Portal>,
+    Extension(kind): Extension<CustomerKind>,
     tenant: Tenant,
     ClientAddr(client): ClientAddr,
     base: LinkBase,
     headers: HeaderMap,
-    mut form: SignupForm,
-    kind: CustomerKind,
+    Form(mut form): Form<SignupForm>,
 ) -> Response {
     if !allowed(&tenant.domain, kind) {
         return super::pages::not_found(State(portal), tenant).await;

@@ -381,7 +381,6 @@ async fn serve_stops_on_shutdown() {
     tokio::time::timeout(std::time::Duration::from_secs(5), server)
         .await
         .unwrap()
-        .unwrap()
         .unwrap();
 }
 

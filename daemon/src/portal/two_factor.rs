@@ -338,53 +338,35 @@ pub async fn confirm(
     if let Err(response) = account.check_form(&headers, &post.csrf) {
         return response;
     }
-    let store = portal.store.clone();
-    let id = account.contact.id;
-    let keep = account.session_key;
-    let issuer = account.domain.brand_name.clone();
-    let target = contact_target(&account.contact);
-    let outcome = blocking(move || {
-        let now = crate::admin::service::now();
-        Ok(audited_write(
-            &store,
-            "portal_two_factor_on",
-            serde_json::json!({}),
-            |tx, _| {
-                let Some(mut record) = tx.contact(id)? else {
-                    return Err(Refused(Confirmed::NotEnrolling));
-                };
-                let secret = match (&record.totp_secret, record.contact.two_factor) {
-                    (Some(secret), false) => secret.clone(),
-                    _ => return Err(Refused(Confirmed::NotEnrolling)),
-                };
-                let Some(totp) = totp(&secret, &issuer, &record.contact.email) else {
-                    return Err(Refused(Confirmed::NotEnrolling));
-                };
-                let last = tx.totp_last_step(id)?;
-                let Some(step) = matching_step(&totp, &post.code, now, last) else {
-                    return Err(Refused(Confirmed::WrongCode));
-                };
-                tx.set_totp_last_step(id, step)?;
-                let codes = new_recovery_codes();
-                record.contact.two_factor = true;
-                record.recovery_codes = codes.iter().map(|c| recovery_hash(c)).collect();
-                tx.put_contact(&record)?;
-                tx.remove_sessions_of(id, Some(&keep))?;
-                Ok((Confirmed::On(codes), target))
-            },
-        ))
-    })
+    let outcome = change_two_factor(
+        &portal,
+        &account,
+        "portal_two_factor_on",
+        Confirmed::NotEnrolling,
+        move |tx, record, issuer, now| {
+            let secret = match (&record.totp_secret, record.contact.two_factor) {
+                (Some(secret), false) => secret.clone(),
+                _ => return Err(Refused(Confirmed::NotEnrolling)),
+            };
+            let Some(totp) = totp(&secret, issuer, &record.contact.email) else {
+                return Err(Refused(Confirmed::NotEnrolling));
+            };
+            let id = record.contact.id;
+            let last = tx.totp_last_step(id)?;
+            let Some(step) = matching_step(&totp, &post.code, now, last) else {
+                return Err(Refused(Confirmed::WrongCode));
+            };
+            tx.set_totp_last_step(id, step)?;
+            let codes = new_recovery_codes();
+            record.contact.two_factor = true;
+            record.recovery_codes = codes.iter().map(|c| recovery_hash(c)).collect();
+            Ok(Confirmed::On(codes))
+        },
+    )
     .await;
     let result = match outcome {
-        Ok(Ok(confirmed)) | Ok(Err(Refused(confirmed))) => confirmed,
-        Ok(Err(Failed(err))) => {
-            tracing::error!(error = %err, "portal: turning two-factor on failed");
-            return internal_error();
-        }
-        Err(err) => {
-            tracing::error!(error = %err, "portal: turning two-factor on failed");
-            return internal_error();
-        }
+        Ok(Ok(confirmed) | Err(confirmed)) => confirmed,
+        Err(response) => return response,
     };
     match result {
         Confirmed::On(codes) => page(
@@ -470,40 +452,28 @@ pub async fn turn_off(
             ),
         );
     }
-    let store = portal.store.clone();
-    let id = account.contact.id;
-    let keep = account.session_key;
-    let issuer = account.domain.brand_name.clone();
-    let target = contact_target(&account.contact);
-    let outcome = blocking(move || {
-        let now = crate::admin::service::now();
-        Ok(audited_write(
-            &store,
-            "portal_two_factor_off",
-            serde_json::json!({}),
-            |tx, _| {
-                let Some(mut record) = tx.contact(id)? else {
-                    return Err(Refused(()));
-                };
-                if !use_code(tx, &mut record, &issuer, &post.code, now)? {
-                    return Err(Refused(()));
-                }
-                record.contact.two_factor = false;
-                record.totp_secret = None;
-                record.recovery_codes.clear();
-                tx.put_contact(&record)?;
-                tx.remove_sessions_of(id, Some(&keep))?;
-                Ok(((), target))
-            },
-        ))
-    })
+    let outcome = change_two_factor(
+        &portal,
+        &account,
+        "portal_two_factor_off",
+        (),
+        move |tx, record, issuer, now| {
+            if !use_code(tx, record, issuer, &post.code, now)? {
+                return Err(Refused(()));
+            }
+            record.contact.two_factor = false;
+            record.totp_secret = None;
+            record.recovery_codes.clear();
+            Ok(())
+        },
+    )
     .await;
     match outcome {
         Ok(Ok(())) => {
             portal.throttle.succeeded(&keys);
             page(StatusCode::OK, &account, State2fa::Off, None, true)
         }
-        Ok(Err(Refused(()))) => {
+        Ok(Err(())) => {
             portal.throttle.failed(&keys);
             refuse(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -512,13 +482,57 @@ pub async fn turn_off(
                     .to_owned(),
             )
         }
+        Err(response) => response,
+    }
+}
+
+/// Turning two-factor on or off: in one audited write (`action`, the contact as target),
+/// `change` acts on the contact's record with the brand name the codes are issued under and
+/// now; the record is then stored and the contact's other sessions end. A refusal
+/// (`Refused`, also `missing` when the contact is gone) rolls the transaction back.
+///
+/// Returns `Ok(Ok(done))`, `Ok(Err(refused))`, or the neutral 500 page when the store failed.
+async fn change_two_factor<T: Send + 'static>(
+    portal: &Portal,
+    account: &Account,
+    action: &'static str,
+    missing: T,
+    change: impl FnOnce(&mut Tx, &mut ContactRecord, &str, i64) -> Result<T, Rollback<T>>
+    + Send
+    + 'static,
+) -> Result<Result<T, T>, Response> {
+    let store = portal.store.clone();
+    let id = account.contact.id;
+    let keep = account.session_key;
+    let issuer = account.domain.brand_name.clone();
+    let target = contact_target(&account.contact);
+    let outcome = blocking(move || {
+        Ok(audited_write(
+            &store,
+            action,
+            serde_json::json!({}),
+            |tx, now| {
+                let Some(mut record) = tx.contact(id)? else {
+                    return Err(Refused(missing));
+                };
+                let done = change(tx, &mut record, &issuer, now)?;
+                tx.put_contact(&record)?;
+                tx.remove_sessions_of(id, Some(&keep))?;
+                Ok((done, target))
+            },
+        ))
+    })
+    .await;
+    match outcome {
+        Ok(Ok(done)) => Ok(Ok(done)),
+        Ok(Err(Refused(refused))) => Ok(Err(refused)),
         Ok(Err(Failed(err))) => {
-            tracing::error!(error = %err, "portal: turning two-factor off failed");
-            internal_error()
+            tracing::error!(error = %err, action, "portal: changing two-factor failed");
+            Err(internal_error())
         }
         Err(err) => {
-            tracing::error!(error = %err, "portal: turning two-factor off failed");
-            internal_error()
+            tracing::error!(error = %err, action, "portal: changing two-factor failed");
+            Err(internal_error())
         }
     }
 }

@@ -146,7 +146,10 @@ fn cdr_cell<'a>(
         CdrColumn::AccountCode => text(&c.account_code),
         CdrColumn::Duration => number(buf, u64::from(c.duration)),
         CdrColumn::BilledDuration => number(buf, u64::from(c.billed)),
-        CdrColumn::RingDuration => number(buf, u64::from(super::ring_seconds(key, c))),
+        CdrColumn::RingDuration => number(
+            buf,
+            u64::from(super::ring_seconds(key.start, c.answer, c.duration)),
+        ),
         CdrColumn::Rate => match c.rate {
             Some(r) => Cow::Owned(money(Micros(r), currency)),
             None => Cow::Borrowed(""),

@@ -14,30 +14,30 @@ use crate::ingest::pipeline::day_of;
 use crate::store::Tx;
 
 pub mod csv;
-use crate::store::cdr::{CdrKey, RollupDelta, StoredCdr, UNASSIGNED};
+use crate::store::cdr::{CdrKey, CdrRow, RollupDelta, StoredCdr, UNASSIGNED};
 
 /// Largest page of CDRs.
 pub const MAX_PAGE: u32 = 1_000;
 
 /// Seconds of ringing: start to answer, or the whole call when it was not answered.
-pub fn ring_seconds(key: &CdrKey, cdr: &StoredCdr) -> u32 {
-    match cdr.answer {
-        Some(answer) => (answer - key.start).clamp(0, i64::from(u32::MAX)) as u32,
-        None => cdr.duration,
+pub fn ring_seconds(start: i64, answer: Option<i64>, duration: u32) -> u32 {
+    match answer {
+        Some(answer) => (answer - start).clamp(0, i64::from(u32::MAX)) as u32,
+        None => duration,
     }
 }
 
 /// A stored CDR as the protocol shows it.
-pub fn cdr_view(key: CdrKey, cdr: StoredCdr, currency: &str) -> Cdr {
-    let ring = ring_seconds(&key, &cdr);
+pub fn cdr_view(key: CdrKey, cdr: &CdrRow<'_>, currency: &str) -> Cdr {
+    let ring = ring_seconds(key.start, cdr.answer, cdr.duration);
     Cdr {
-        call_id: cdr.call_id,
+        call_id: cdr.call_id.to_string(),
         leg: if cdr.leg == 0 { "a" } else { "b" }.to_string(),
         customer_id: (key.customer != UNASSIGNED).then_some(key.customer),
-        account_code: cdr.account_code,
-        source_number: cdr.source_number,
-        destination: cdr.destination,
-        destination_name: cdr.destination_name,
+        account_code: cdr.account_code.to_string(),
+        source_number: cdr.source_number.to_string(),
+        destination: cdr.destination.to_string(),
+        destination_name: cdr.destination_name.to_string(),
         call_time: key.start,
         answer_time: cdr.answer,
         end_time: cdr.end,
@@ -50,12 +50,12 @@ pub fn cdr_view(key: CdrKey, cdr: StoredCdr, currency: &str) -> Cdr {
         connect_cost: Micros(if cdr.connected { cdr.connect_fee } else { 0 }),
         charge: Micros(cdr.charge),
         currency: currency.to_string(),
-        release_reason: cdr.release_reason,
+        release_reason: cdr.release_reason.to_string(),
         sip_code: cdr.sip_code,
-        direction: cdr.direction,
-        source_ip: cdr.source_ip,
-        tech_prefix: cdr.tech_prefix,
-        ratecard: cdr.ratecard,
+        direction: cdr.direction.to_string(),
+        source_ip: cdr.source_ip.to_string(),
+        tech_prefix: cdr.tech_prefix.to_string(),
+        ratecard: cdr.ratecard.to_string(),
         rated: cdr.rated,
     }
 }
@@ -66,28 +66,45 @@ pub fn cdr_page(tx: &Tx, q: &CdrQuery) -> AdminResult<CdrPage> {
         Some(id) => (id, customer_exists(tx, id)?.currency),
         None => (UNASSIGNED, String::new()),
     };
-    let (rows, next) = cdr_rows(tx, customer, q)?;
-    Ok(CdrPage {
-        cdrs: rows
-            .into_iter()
-            .map(|(k, c)| cdr_view(k, c, &currency))
-            .collect(),
-        next,
-    })
+    let mut cdrs = Vec::with_capacity(page_limit(q));
+    let next = cdr_page_with(tx, customer, q, |key, row| {
+        cdrs.push(cdr_view(key, &row, &currency));
+    })?;
+    Ok(CdrPage { cdrs, next })
 }
 
 /// Stored CDRs with their keys, newest first.
 pub type CdrRows = Vec<(CdrKey, StoredCdr)>;
 
 /// The stored rows of a page of `customer`'s CDRs (newest first) and where the next page
-/// starts. `q.customer_id` is not read: the caller names the customer, so a cursor taken from
-/// a URL only ever selects keys inside that customer's own range.
+/// starts, copied out of the store: for a page rendered after its read transaction ends.
 pub fn cdr_rows(tx: &Tx, customer: u64, q: &CdrQuery) -> AdminResult<(CdrRows, Option<CdrCursor>)> {
-    let limit = if q.limit == 0 {
+    let mut rows = Vec::with_capacity(page_limit(q));
+    let next = cdr_page_with(tx, customer, q, |key, row| {
+        rows.push((key, row.to_stored()))
+    })?;
+    Ok((rows, next))
+}
+
+fn page_limit(q: &CdrQuery) -> usize {
+    (if q.limit == 0 {
         100
     } else {
         q.limit.min(MAX_PAGE)
-    } as usize;
+    }) as usize
+}
+
+/// A page of `customer`'s CDRs (newest first), handed to `visit` borrowed from the store
+/// instead of copied, and where the next page starts. `q.customer_id` is not read: the caller
+/// names the customer, so a cursor taken from a URL only ever selects keys inside that
+/// customer's own range.
+pub fn cdr_page_with(
+    tx: &Tx,
+    customer: u64,
+    q: &CdrQuery,
+    mut visit: impl FnMut(CdrKey, CdrRow<'_>),
+) -> AdminResult<Option<CdrCursor>> {
+    let limit = page_limit(q);
     let from = q.from.unwrap_or(i64::MIN);
     let to = q.to.unwrap_or(i64::MAX);
     if from >= to {
@@ -105,7 +122,7 @@ pub fn cdr_rows(tx: &Tx, customer: u64, q: &CdrQuery) -> AdminResult<(CdrRows, O
     let below = match q.after {
         // A cursor before the range has nothing below it inside the range (and must not make
         // the scan start over at the top).
-        Some(c) if c.call_time < from => return Ok((Vec::new(), None)),
+        Some(c) if c.call_time < from => return Ok(None),
         Some(c) => Some(CdrKey {
             customer,
             start: c.call_time,
@@ -113,22 +130,40 @@ pub fn cdr_rows(tx: &Tx, customer: u64, q: &CdrQuery) -> AdminResult<(CdrRows, O
         }),
         None => None,
     };
-    let mut rows = tx.cdrs_newest_first(customer, from, to, below, limit + 1, |cdr| {
+    let mut filter = |cdr: &CdrRow<'_>| {
         (!q.connected_only || cdr.connected)
             && search
                 .as_ref()
-                .is_none_or(|s| s.found_in(&cdr.source_number) || s.found_in(&cdr.destination))
-    })?;
-    let next = if rows.len() > limit {
-        rows.truncate(limit);
-        rows.last().map(|(k, _)| CdrCursor {
-            call_time: k.start,
-            seq: k.seq,
-        })
+                .is_none_or(|s| s.found_in(cdr.source_number) || s.found_in(cdr.destination))
+    };
+    let keep: Option<&mut dyn FnMut(&CdrRow<'_>) -> bool> = if q.connected_only || search.is_some()
+    {
+        Some(&mut filter)
     } else {
         None
     };
-    Ok((rows, next))
+    // One row past the page says whether another page follows.
+    let mut seen = 0;
+    let mut last = None;
+    tx.visit_cdrs_newest_first(
+        customer,
+        from,
+        to,
+        below,
+        limit + 1,
+        keep,
+        &mut |key, row| {
+            seen += 1;
+            if seen <= limit {
+                last = Some(key);
+                visit(key, row);
+            }
+        },
+    )?;
+    Ok(last.filter(|_| seen > limit).map(|k| CdrCursor {
+        call_time: k.start,
+        seq: k.seq,
+    }))
 }
 
 /// A case-insensitive search text. Numbers are ASCII, so the common case compares bytes

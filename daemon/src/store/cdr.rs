@@ -1,49 +1,39 @@
-//! CDR tables: the calls themselves (keyed for newest-first paging per customer), the identity
-//! index that makes ingest idempotent, per-customer daily rollups per destination (so reports
-//! never scan raw CDRs), running totals, quarantine, and watched-file positions.
+//! CDR tables: the calls themselves, in blocks (see [`super::cdr_block`]) found through a
+//! per-customer, per-day block index; the identity index that makes ingest idempotent;
+//! quarantine and watched-file positions. Rollups and totals are in [`super::rollups`].
+//!
+//! Why blocks: a batch of CDRs used to be one B-tree insert per CDR (plus one per identity and
+//! several per rollup row), and that serial write transaction was most of the ingest's time.
+//! Now a batch writes one value per customer and day (cut at [`cdr_block::MAX_BLOCK_BYTES`]),
+//! appended at the end of the block table, and a page of CDRs reads one or two values.
+
+use std::ops::Bound;
 
 use portico_protocol::QuarantineEntry;
-use redb::{ReadableTable, TableDefinition};
+use redb::{ReadableTable, ReadableTableMetadata, TableDefinition};
 use serde::{Deserialize, Serialize};
 
 use super::StoreError;
-use super::codec::{BinRecord, Json, Packed, PackedRef, Record, encode_packed};
+pub use super::cdr_batch::CdrBatch;
+use super::cdr_batch::{claim_ids, cursor_error};
+use super::cdr_block::{BlockBuilder, BlockRef, CdrBlock};
+use super::cdr_page::{BlockRead, IndexRead, PageQuery, block_row, missing_block};
+use super::codec::{BinRecord, Json, Record};
 use super::tables::META;
 use super::tx::{Inner, Tx, decode};
 
 /// Customer id under which unassigned CDRs are kept.
 pub const UNASSIGNED: u64 = 0;
 
-/// CDRs by (customer, start, seq); seq makes keys unique and orders calls of one second.
-pub const CDRS: TableDefinition<(u64, i64, u64), Packed<StoredCdr>> =
-    TableDefinition::new("cdrs@1");
-/// CDR identity (see [`cdr_identity`]) → its key in [`CDRS`].
-pub const CDR_IDS: TableDefinition<&str, (u64, i64, u64)> = TableDefinition::new("cdr_ids@1");
-/// A rollup row: (attempts, connected, billsec, billed seconds, charge in micro-units).
-pub type RollupRow = (u64, u64, u64, u64, i64);
-/// A customer's totals: (attempts, connected, billsec, billed, charge, unrated).
-pub type TotalsRow = (u64, u64, u64, u64, i64, u64);
-/// Rollups by (customer, UTC day number, destination name id). Fixed-width keys: a 30-day
-/// breakout of a heavy customer scans tens of thousands of rows, and comparing and grouping
-/// integers is what keeps it fast.
-pub const ROLLUPS: TableDefinition<(u64, i64, u32), RollupRow> = TableDefinition::new("rollups@1");
-/// The same rollups summed over aligned 4-day blocks: (customer, first day, destination id).
-pub const ROLLUPS_4: TableDefinition<(u64, i64, u32), RollupRow> =
-    TableDefinition::new("rollups_4d@1");
-/// The same rollups summed over aligned 16-day blocks. A 30-day breakout reads a handful of
-/// blocks and edge days instead of 30 days of rows.
-pub const ROLLUPS_16: TableDefinition<(u64, i64, u32), RollupRow> =
-    TableDefinition::new("rollups_16d@1");
-/// Rollup levels: block length in days and table.
-type RollupTable = TableDefinition<'static, (u64, i64, u32), RollupRow>;
-const LEVELS: [(i64, RollupTable); 3] = [(1, ROLLUPS), (4, ROLLUPS_4), (16, ROLLUPS_16)];
-
-/// Destination name → its id in [`ROLLUPS`].
-pub const DEST_NAMES: TableDefinition<&str, u32> = TableDefinition::new("dest_names@1");
-/// Destination name id → the name.
-pub const DEST_BY_ID: TableDefinition<u32, &str> = TableDefinition::new("dest_by_id@1");
-/// Per-customer running totals.
-pub const TOTALS: TableDefinition<u64, TotalsRow> = TableDefinition::new("cdr_totals@1");
+/// CDR blocks by block id. A block id is the seq of its first row; new blocks always get ids
+/// above every stored one, so a batch appends at the end of the table.
+pub const CDR_BLOCKS: TableDefinition<u64, CdrBlock> = TableDefinition::new("cdr_blocks@1");
+/// Where a customer's CDRs of a day are: (customer, UTC day, block id) → (first start, last
+/// start, rows) of the block.
+pub const CDR_BLOCK_INDEX: TableDefinition<(u64, i64, u64), (i64, i64, u32)> =
+    TableDefinition::new("cdr_block_index@1");
+/// CDR identity (see [`cdr_identity`]) → the CDR's seq.
+pub const CDR_IDS: TableDefinition<&str, u64> = TableDefinition::new("cdr_ids@2");
 /// Quarantined lines and documents by id.
 pub const QUARANTINE: TableDefinition<u64, Json<QuarantineEntry>> =
     TableDefinition::new("quarantine@1");
@@ -52,6 +42,9 @@ pub const WATCHES: TableDefinition<&str, Json<WatchState>> = TableDefinition::ne
 
 /// Name of rollup rows of calls that found no rate.
 pub const UNRATED_NAME: &str = "(unrated)";
+
+/// META counter: the highest seq handed out.
+pub const SEQ_COUNTER: &str = "cdr_seq";
 
 /// The key of a stored CDR.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -64,21 +57,7 @@ pub struct CdrKey {
     pub seq: u64,
 }
 
-impl CdrKey {
-    fn tuple(self) -> (u64, i64, u64) {
-        (self.customer, self.start, self.seq)
-    }
-
-    fn from_tuple((customer, start, seq): (u64, i64, u64)) -> CdrKey {
-        CdrKey {
-            customer,
-            start,
-            seq,
-        }
-    }
-}
-
-/// A CDR as stored (the key holds customer, start and seq). Compact: postcard, no field names.
+/// A CDR as stored (the block holds customer, start and seq). Compact: postcard, no field names.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredCdr {
     /// Call id.
@@ -131,6 +110,122 @@ impl BinRecord for StoredCdr {
     const NAME: &'static str = "cdr@1";
 }
 
+impl StoredCdr {
+    /// The borrowed form.
+    pub fn as_row(&self) -> CdrRow<'_> {
+        CdrRow {
+            call_id: &self.call_id,
+            leg: self.leg,
+            account_code: &self.account_code,
+            source_number: &self.source_number,
+            destination: &self.destination,
+            destination_name: &self.destination_name,
+            answer: self.answer,
+            end: self.end,
+            duration: self.duration,
+            billsec: self.billsec,
+            billed: self.billed,
+            connected: self.connected,
+            rate: self.rate,
+            connect_fee: self.connect_fee,
+            charge: self.charge,
+            release_reason: &self.release_reason,
+            sip_code: self.sip_code,
+            direction: &self.direction,
+            source_ip: &self.source_ip,
+            tech_prefix: &self.tech_prefix,
+            ratecard: &self.ratecard,
+            rated: self.rated,
+        }
+    }
+}
+
+/// A stored CDR read in place: the same fields as [`StoredCdr`] (in the same order, so the same
+/// postcard bytes), with the strings borrowed from the store's page instead of allocated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CdrRow<'a> {
+    /// Call id.
+    pub call_id: &'a str,
+    /// 0 = A-leg, 1 = B-leg.
+    pub leg: u8,
+    /// Account code.
+    pub account_code: &'a str,
+    /// Calling number.
+    pub source_number: &'a str,
+    /// Dialled number.
+    pub destination: &'a str,
+    /// Matched destination name (empty when unrated).
+    pub destination_name: &'a str,
+    /// Answer time.
+    pub answer: Option<i64>,
+    /// End time.
+    pub end: Option<i64>,
+    /// Seconds from start to end.
+    pub duration: u32,
+    /// Seconds from answer to end.
+    pub billsec: u32,
+    /// Billed seconds.
+    pub billed: u32,
+    /// Connected.
+    pub connected: bool,
+    /// Rate per minute applied (micro-units).
+    pub rate: Option<i64>,
+    /// Connect fee of the rate (micro-units).
+    pub connect_fee: i64,
+    /// Charge (micro-units).
+    pub charge: i64,
+    /// Release reason.
+    pub release_reason: &'a str,
+    /// SIP code.
+    pub sip_code: Option<u16>,
+    /// Direction.
+    pub direction: &'a str,
+    /// Source IP.
+    pub source_ip: &'a str,
+    /// Stripped tech prefix.
+    pub tech_prefix: &'a str,
+    /// Rate card used.
+    pub ratecard: &'a str,
+    /// A rate was found.
+    pub rated: bool,
+}
+
+impl<'a> CdrRow<'a> {
+    /// Reads a row's bytes.
+    pub fn decode(bytes: &'a [u8]) -> Result<CdrRow<'a>, StoreError> {
+        postcard::from_bytes(bytes)
+            .map_err(|e| StoreError::Corrupt(format!("{}: {e}", StoredCdr::NAME)))
+    }
+
+    /// The owned form.
+    pub fn to_stored(&self) -> StoredCdr {
+        StoredCdr {
+            call_id: self.call_id.to_string(),
+            leg: self.leg,
+            account_code: self.account_code.to_string(),
+            source_number: self.source_number.to_string(),
+            destination: self.destination.to_string(),
+            destination_name: self.destination_name.to_string(),
+            answer: self.answer,
+            end: self.end,
+            duration: self.duration,
+            billsec: self.billsec,
+            billed: self.billed,
+            connected: self.connected,
+            rate: self.rate,
+            connect_fee: self.connect_fee,
+            charge: self.charge,
+            release_reason: self.release_reason.to_string(),
+            sip_code: self.sip_code,
+            direction: self.direction.to_string(),
+            source_ip: self.source_ip.to_string(),
+            tech_prefix: self.tech_prefix.to_string(),
+            ratecard: self.ratecard.to_string(),
+            rated: self.rated,
+        }
+    }
+}
+
 /// Where a watched file was read up to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct WatchState {
@@ -176,37 +271,14 @@ impl RollupDelta {
         self.unrated += other.unrated;
     }
 
-    fn from_totals(v: TotalsRow) -> RollupDelta {
-        RollupDelta {
-            attempts: v.0,
-            connected: v.1,
-            billsec: v.2,
-            billed: v.3,
-            charge: v.4,
-            unrated: v.5,
-        }
-    }
-
-    fn totals_row(&self) -> TotalsRow {
-        (
-            self.attempts,
-            self.connected,
-            self.billsec,
-            self.billed,
-            self.charge,
-            self.unrated,
-        )
-    }
-
-    fn from_rollup(v: RollupRow) -> RollupDelta {
-        RollupDelta {
-            attempts: v.0,
-            connected: v.1,
-            billsec: v.2,
-            billed: v.3,
-            charge: v.4,
-            unrated: 0,
-        }
+    /// Takes back a delta added before.
+    pub fn sub(&mut self, other: &RollupDelta) {
+        self.attempts -= other.attempts;
+        self.connected -= other.connected;
+        self.billsec -= other.billsec;
+        self.billed -= other.billed;
+        self.charge -= other.charge;
+        self.unrated -= other.unrated;
     }
 }
 
@@ -218,88 +290,177 @@ pub fn cdr_identity(call_id: &str) -> &str {
     call_id
 }
 
+/// The UTC day number of a Unix time.
+pub fn day_of(t: i64) -> i64 {
+    t.div_euclid(86_400)
+}
+
+/// How [`Tx::store_cdrs`] treats identities.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    /// New CDRs: a call id already stored is a duplicate and is left out.
+    New,
+    /// CDRs taken out with [`Tx::take_cdrs`] and stored again: their identities point to the new
+    /// seqs.
+    Moved,
+}
+
 impl Tx {
-    /// Claims the identities of new CDRs: each row gets its key (with the next sequence number)
-    /// when its call id is new, `None` when it is stored already or repeats an earlier row. One
-    /// B-tree insert per row: a duplicate's previous key is put back.
-    pub fn claim_cdr_ids(
+    /// Stores a batch in one go. With [`Claim::New`], each row's identity is claimed first: a
+    /// call id stored already, or repeated in the batch, makes the row a duplicate, left out.
+    /// Row `p` gets seq `first_seq + p`; the caller moves the seq counter past the batch.
+    /// Returns the rows (storage order, ascending) that were duplicates.
+    pub fn store_cdrs(
         &mut self,
-        rows: &[(u64, i64, &str)],
-        mut seq: u64,
-    ) -> Result<Vec<Option<CdrKey>>, StoreError> {
-        let mut ids = self.w()?.open_table(CDR_IDS)?;
-        let mut out = vec![None; rows.len()];
-        // In key order the B-tree is walked forwards instead of jumped about; a stable sort
-        // keeps the first of repeated ids first.
-        let mut order: Vec<usize> = (0..rows.len()).collect();
-        order.sort_by_key(|&i| rows[i].2);
-        for i in order {
-            let (customer, start, call_id) = rows[i];
-            let key = CdrKey {
-                customer,
-                start,
-                seq: seq + 1,
-            };
-            let identity = cdr_identity(call_id);
-            let previous = ids.insert(identity, key.tuple())?.map(|g| g.value());
-            match previous {
-                Some(previous) => {
-                    ids.insert(identity, previous)?;
-                }
-                None => {
-                    seq += 1;
-                    out[i] = Some(key);
-                }
-            }
-        }
-        Ok(out)
-    }
-
-    /// Stores CDRs whose identities are claimed (see [`Tx::claim_cdr_ids`]).
-    pub fn insert_claimed_cdrs(
-        &mut self,
-        mut rows: Vec<(CdrKey, Vec<u8>)>,
-    ) -> Result<(), StoreError> {
-        // In key order the B-tree is walked forwards instead of jumped about.
-        rows.sort_unstable_by_key(|(k, _)| *k);
-        let mut cdrs = self.w()?.open_table(CDRS)?;
-        for (key, bytes) in &rows {
-            cdrs.insert(key.tuple(), PackedRef::<StoredCdr>::new(bytes))?;
-        }
-        Ok(())
-    }
-
-    /// Stores many CDRs under their keys and indexes their identities.
-    pub fn insert_cdrs(&mut self, rows: Vec<(CdrKey, StoredCdr)>) -> Result<(), StoreError> {
-        {
-            let mut ids = self.w()?.open_table(CDR_IDS)?;
-            for (key, cdr) in &rows {
-                ids.insert(cdr_identity(&cdr.call_id), key.tuple())?;
-            }
-        }
-        self.insert_claimed_cdrs(
-            rows.iter()
-                .map(|(key, cdr)| (*key, encode_packed(cdr)))
-                .collect(),
-        )
-    }
-
-    /// Removes a stored CDR (to store it again under another customer).
-    pub fn remove_cdr(&mut self, key: CdrKey) -> Result<Option<StoredCdr>, StoreError> {
+        batch: &CdrBatch,
+        first_seq: u64,
+        claim: Claim,
+    ) -> Result<Vec<u32>, StoreError> {
         let txn = self.w()?;
-        let removed = match txn.open_table(CDRS)?.remove(key.tuple())? {
-            Some(g) => Some(decode(g.value().decode())?),
-            None => None,
-        };
-        if let Some(cdr) = &removed {
-            txn.open_table(CDR_IDS)?
-                .remove(cdr_identity(&cdr.call_id))?;
+        let mut dups: Vec<u32> = Vec::new();
+        {
+            let mut ids = txn.open_table(CDR_IDS)?;
+            match claim {
+                Claim::New => {
+                    dups.extend_from_slice(&batch.repeats);
+                    let mut sorted = Vec::with_capacity(batch.by_id.len());
+                    for &p in &batch.by_id {
+                        let id = cdr_identity(batch.id_str(p as usize)?);
+                        sorted.push((id, first_seq + u64::from(p), p));
+                    }
+                    dups.extend(claim_ids(&mut ids, sorted)?);
+                }
+                Claim::Moved => {
+                    for p in 0..batch.len() {
+                        ids.insert(cdr_identity(batch.id_str(p)?), first_seq + p as u64)?;
+                    }
+                }
+            }
         }
-        Ok(removed)
+        dups.sort_unstable();
+        let remade;
+        let drafts = if dups.is_empty() {
+            &batch.drafts
+        } else {
+            remade = batch.make_drafts(|p| dups.binary_search(&(p as u32)).is_err());
+            &remade
+        };
+        {
+            let mut blocks = txn.open_table(CDR_BLOCKS)?;
+            let mut cursor = blocks.upper_bound_mut(Bound::<u64>::Unbounded)?;
+            for d in drafts {
+                cursor
+                    .insert_before(first_seq + u64::from(d.first), BlockRef::new(&d.bytes))
+                    .map_err(|e| cursor_error("cdr blocks", e))?;
+            }
+            cursor.close()?;
+        }
+        let mut index = txn.open_table(CDR_BLOCK_INDEX)?;
+        for d in drafts {
+            index.insert(
+                (d.customer, d.day, first_seq + u64::from(d.first)),
+                d.meta.tuple(),
+            )?;
+        }
+        Ok(dups)
     }
 
-    /// A customer's CDRs with `from <= start < to`, newest first, starting below `below`
-    /// (exclusive), for which `keep` is true; at most `limit`.
+    /// Takes a customer's CDRs for which `take` is true out of their blocks (to store them
+    /// again under another customer with [`Tx::store_cdrs`] and [`Claim::Moved`]). Their
+    /// identities stay claimed.
+    pub fn take_cdrs(
+        &mut self,
+        customer: u64,
+        mut take: impl FnMut(&CdrRow<'_>) -> bool,
+    ) -> Result<Vec<(CdrKey, StoredCdr)>, StoreError> {
+        let txn = self.w()?;
+        let mut index = txn.open_table(CDR_BLOCK_INDEX)?;
+        let mut blocks = txn.open_table(CDR_BLOCKS)?;
+        let mut entries = Vec::new();
+        for row in index.range((customer, i64::MIN, 0u64)..=(customer, i64::MAX, u64::MAX))? {
+            entries.push(row?.0.value());
+        }
+        let mut taken = Vec::new();
+        for (c, day, id) in entries {
+            let rest = {
+                let guard = blocks
+                    .get(id)?
+                    .ok_or_else(|| missing_block(id, customer, day))?;
+                let block = guard.value();
+                let mut rest = BlockBuilder::new();
+                let mut moved = false;
+                for i in 0..block.len() {
+                    let (start, offset, bytes) = block_row(&block, i, id)?;
+                    let row = CdrRow::decode(bytes)?;
+                    if take(&row) {
+                        moved = true;
+                        taken.push((
+                            CdrKey {
+                                customer: c,
+                                start,
+                                seq: id + u64::from(offset),
+                            },
+                            row.to_stored(),
+                        ));
+                    } else {
+                        rest.push(start, offset, bytes);
+                    }
+                }
+                moved.then_some(rest)
+            };
+            match rest {
+                None => {}
+                Some(rest) if rest.rows() == 0 => {
+                    blocks.remove(id)?;
+                    index.remove((c, day, id))?;
+                }
+                Some(rest) => {
+                    let (bytes, meta) = rest.finish();
+                    blocks.insert(id, BlockRef::new(&bytes))?;
+                    index.insert((c, day, id), meta.tuple())?;
+                }
+            }
+        }
+        Ok(taken)
+    }
+
+    /// Visits a customer's CDRs with `from <= start < to`, newest first, starting below `below`
+    /// (exclusive), for which `keep` (when given) is true; at most `limit`. The rows are
+    /// borrowed from the store's pages: nothing is allocated per row. Returns how many were
+    /// visited.
+    #[allow(clippy::too_many_arguments)]
+    pub fn visit_cdrs_newest_first(
+        &self,
+        customer: u64,
+        from: i64,
+        to: i64,
+        below: Option<CdrKey>,
+        limit: usize,
+        keep: Option<&mut dyn FnMut(&CdrRow<'_>) -> bool>,
+        visit: &mut dyn FnMut(CdrKey, CdrRow<'_>),
+    ) -> Result<usize, StoreError> {
+        let page = PageQuery {
+            customer,
+            from,
+            to,
+            below,
+            limit,
+        };
+        match &self.inner {
+            Inner::Read(txn) => {
+                let index = txn.open_table(CDR_BLOCK_INDEX)?;
+                let blocks = txn.open_table(CDR_BLOCKS)?;
+                page.run(&index, &blocks, keep, visit)
+            }
+            Inner::Write(txn) => {
+                let index = txn.open_table(CDR_BLOCK_INDEX)?;
+                let blocks = txn.open_table(CDR_BLOCKS)?;
+                page.run(&index, &blocks, keep, visit)
+            }
+        }
+    }
+
+    /// [`Tx::visit_cdrs_newest_first`], collected into owned CDRs.
     pub fn cdrs_newest_first(
         &self,
         customer: u64,
@@ -307,244 +468,71 @@ impl Tx {
         to: i64,
         below: Option<CdrKey>,
         limit: usize,
-        mut keep: impl FnMut(&StoredCdr) -> bool,
+        mut keep: impl FnMut(&CdrRow<'_>) -> bool,
     ) -> Result<Vec<(CdrKey, StoredCdr)>, StoreError> {
-        let low = (customer, from, 0u64);
-        let high = match below {
-            Some(k) if k.customer == customer && k.start < to => k.tuple(),
-            _ => (customer, to, 0u64),
-        };
-        with_table!(self, CDRS, |t| {
-            let mut out = Vec::new();
-            for row in t.range(low..high)?.rev() {
-                if out.len() >= limit {
-                    break;
-                }
-                let (key, value) = row?;
-                let cdr = decode(value.value().decode())?;
-                if keep(&cdr) {
-                    out.push((CdrKey::from_tuple(key.value()), cdr));
-                }
-            }
-            Ok(out)
-        })
+        let mut out = Vec::new();
+        self.visit_cdrs_newest_first(
+            customer,
+            from,
+            to,
+            below,
+            limit,
+            Some(&mut keep),
+            &mut |key, row| out.push((key, row.to_stored())),
+        )?;
+        Ok(out)
     }
 
-    /// How many CDRs are stored (rows of the CDR table itself, not a counter).
+    /// How many CDRs are stored: the rows of every block, as the block index counts them.
     pub fn cdr_rows(&self) -> Result<u64, StoreError> {
-        use redb::ReadableTableMetadata;
-        with_table!(self, CDRS, |t| Ok(t.len()?))
+        with_table!(self, CDR_BLOCK_INDEX, |t| {
+            let mut rows = 0u64;
+            for entry in t.iter()? {
+                rows += u64::from(entry?.1.value().2);
+            }
+            Ok(rows)
+        })
     }
 
-    /// Every CDR of a customer (oldest first), for moving unassigned ones.
+    /// How many blocks hold the CDRs.
+    pub fn cdr_blocks(&self) -> Result<u64, StoreError> {
+        with_table!(self, CDR_BLOCKS, |t| Ok(t.len()?))
+    }
+
+    /// Every CDR of a customer, oldest first.
     pub fn cdrs_of(&self, customer: u64) -> Result<Vec<(CdrKey, StoredCdr)>, StoreError> {
-        with_table!(self, CDRS, |t| {
-            let mut out = Vec::new();
-            for row in t.range((customer, i64::MIN, 0u64)..=(customer, i64::MAX, u64::MAX))? {
-                let (key, value) = row?;
-                out.push((
-                    CdrKey::from_tuple(key.value()),
-                    decode(value.value().decode())?,
-                ));
-            }
-            Ok(out)
-        })
-    }
-
-    /// Adds deltas to rollup rows (customer, day, destination name), at every level.
-    pub fn add_rollups<'a>(
-        &mut self,
-        deltas: impl IntoIterator<Item = ((u64, i64, &'a str), RollupDelta)>,
-    ) -> Result<(), StoreError> {
-        let txn = self.w()?;
-        let mut by_key: rustc_hash::FxHashMap<(usize, u64, i64, u32), RollupDelta> =
-            rustc_hash::FxHashMap::default();
-        {
-            let mut names = txn.open_table(DEST_NAMES)?;
-            let mut by_id = txn.open_table(DEST_BY_ID)?;
-            let mut ids: rustc_hash::FxHashMap<&'a str, u32> = rustc_hash::FxHashMap::default();
-            for ((customer, day, name), delta) in deltas {
-                let id = match ids.get(name) {
-                    Some(id) => *id,
-                    None => {
-                        let known = names.get(name)?.map(|g| g.value());
-                        let id = match known {
-                            Some(id) => id,
-                            None => {
-                                let id = by_id.last()?.map(|(k, _)| k.value()).unwrap_or(0) + 1;
-                                names.insert(name, id)?;
-                                by_id.insert(id, name)?;
-                                id
-                            }
-                        };
-                        ids.insert(name, id);
-                        id
+        let mut out = Vec::new();
+        let mut visit = |index: &dyn IndexRead, blocks: &dyn BlockRead| -> Result<(), StoreError> {
+            for (c, day, id) in index.keys(customer, i64::MIN, i64::MAX)? {
+                blocks.with_block(id, c, day, &mut |block| {
+                    for i in 0..block.len() {
+                        let (start, offset, bytes) = block_row(&block, i, id)?;
+                        out.push((
+                            CdrKey {
+                                customer: c,
+                                start,
+                                seq: id + u64::from(offset),
+                            },
+                            CdrRow::decode(bytes)?.to_stored(),
+                        ));
                     }
-                };
-                for (level, (len, _)) in LEVELS.iter().enumerate() {
-                    let start = day - day.rem_euclid(*len);
-                    by_key
-                        .entry((level, customer, start, id))
-                        .or_default()
-                        .add(&delta);
-                }
+                    Ok(())
+                })?;
             }
-        }
-        let mut tables = [
-            txn.open_table(LEVELS[0].1)?,
-            txn.open_table(LEVELS[1].1)?,
-            txn.open_table(LEVELS[2].1)?,
-        ];
-        let mut sorted: Vec<_> = by_key.into_iter().collect();
-        sorted.sort_unstable_by_key(|(k, _)| *k);
-        for ((level, customer, start, id), delta) in sorted {
-            let t = &mut tables[level];
-            let key = (customer, start, id);
-            let mut cur = t
-                .get(key)?
-                .map(|g| RollupDelta::from_rollup(g.value()))
-                .unwrap_or_default();
-            cur.add(&delta);
-            t.insert(
-                key,
-                (
-                    cur.attempts,
-                    cur.connected,
-                    cur.billsec,
-                    cur.billed,
-                    cur.charge,
-                ),
-            )?;
-        }
-        Ok(())
-    }
-
-    /// The first and last day (exclusive) of a customer's daily rollups within a range.
-    fn rollup_days(
-        &self,
-        customer: u64,
-        from: i64,
-        to: i64,
-    ) -> Result<Option<(i64, i64)>, StoreError> {
-        with_table!(self, ROLLUPS, |t| {
-            let mut range = t.range((customer, from, 0u32)..(customer, to, 0u32))?;
-            let first = match range.next() {
-                Some(row) => row?.0.value().1,
-                None => return Ok(None),
-            };
-            let last = match range.next_back() {
-                Some(row) => row?.0.value().1,
-                None => first,
-            };
-            Ok(Some((first, last + 1)))
-        })
-    }
-
-    /// A customer's rollups with `day_from <= day < day_to`, summed per destination name (and
-    /// per day when `per_day`): (day, name, figures). Without `per_day` the range is read as
-    /// aligned 16-day and 4-day blocks plus the days at its edges.
-    pub fn rollups_by_destination(
-        &self,
-        customer: u64,
-        day_from: i64,
-        day_to: i64,
-        per_day: bool,
-    ) -> Result<Vec<(Option<i64>, String, RollupDelta)>, StoreError> {
-        let mut groups: rustc_hash::FxHashMap<(Option<i64>, u32), RollupDelta> =
-            rustc_hash::FxHashMap::default();
-        let Some((from, to)) = self.rollup_days(customer, day_from, day_to)? else {
-            return Ok(Vec::new());
+            Ok(())
         };
-        // Runs of one level: (level, first block start, last block start + 1).
-        let mut runs: Vec<(usize, i64, i64)> = Vec::new();
-        let mut d = from;
-        while d < to {
-            let level = if per_day {
-                0
-            } else {
-                LEVELS
-                    .iter()
-                    .rposition(|(len, _)| d.rem_euclid(*len) == 0 && d + len <= to)
-                    .unwrap_or(0)
-            };
-            let len = LEVELS[level].0;
-            match runs.last_mut() {
-                Some((l, _, end)) if *l == level && *end == d => *end = d + len,
-                _ => runs.push((level, d, d + len)),
-            }
-            d += len;
+        match &self.inner {
+            Inner::Read(txn) => visit(
+                &txn.open_table(CDR_BLOCK_INDEX)?,
+                &txn.open_table(CDR_BLOCKS)?,
+            )?,
+            Inner::Write(txn) => visit(
+                &txn.open_table(CDR_BLOCK_INDEX)?,
+                &txn.open_table(CDR_BLOCKS)?,
+            )?,
         }
-        for (level, start, end) in runs {
-            with_table!(self, LEVELS[level].1, |t| {
-                for row in t.range((customer, start, 0u32)..(customer, end, 0u32))? {
-                    let (key, value) = row?;
-                    let (_, day, id) = key.value();
-                    groups
-                        .entry((per_day.then_some(day), id))
-                        .or_default()
-                        .add(&RollupDelta::from_rollup(value.value()));
-                }
-                Ok::<_, StoreError>(())
-            })?;
-        }
-        with_table!(self, DEST_BY_ID, |t| {
-            let mut out = Vec::with_capacity(groups.len());
-            for ((day, id), delta) in groups {
-                let name = t
-                    .get(id)?
-                    .map(|g| g.value().to_string())
-                    .unwrap_or_default();
-                out.push((day, name, delta));
-            }
-            Ok(out)
-        })
-    }
-
-    /// A customer's rollups with `day_from <= day < day_to`, summed per day.
-    pub fn rollups_by_day(
-        &self,
-        customer: u64,
-        day_from: i64,
-        day_to: i64,
-    ) -> Result<Vec<(i64, RollupDelta)>, StoreError> {
-        with_table!(self, ROLLUPS, |t| {
-            let mut out: Vec<(i64, RollupDelta)> = Vec::new();
-            for row in t.range((customer, day_from, 0u32)..(customer, day_to, 0u32))? {
-                let (key, value) = row?;
-                let (_, day, _) = key.value();
-                let d = RollupDelta::from_rollup(value.value());
-                match out.last_mut() {
-                    Some((last, sum)) if *last == day => sum.add(&d),
-                    _ => out.push((day, d)),
-                }
-            }
-            Ok(out)
-        })
-    }
-
-    /// Adds deltas to customers' totals.
-    pub fn add_totals(
-        &mut self,
-        deltas: impl IntoIterator<Item = (u64, RollupDelta)>,
-    ) -> Result<(), StoreError> {
-        let mut t = self.w()?.open_table(TOTALS)?;
-        for (customer, delta) in deltas {
-            let mut cur = t
-                .get(customer)?
-                .map(|g| RollupDelta::from_totals(g.value()))
-                .unwrap_or_default();
-            cur.add(&delta);
-            t.insert(customer, cur.totals_row())?;
-        }
-        Ok(())
-    }
-
-    /// A customer's totals.
-    pub fn totals(&self, customer: u64) -> Result<RollupDelta, StoreError> {
-        with_table!(self, TOTALS, |t| Ok(t
-            .get(customer)?
-            .map(|g| RollupDelta::from_totals(g.value()))
-            .unwrap_or_default()))
+        out.sort_by_key(|(k, _)| *k);
+        Ok(out)
     }
 
     /// A counter of the META table (0 when unset).
@@ -590,7 +578,6 @@ impl Tx {
 
     /// How many entries the quarantine holds.
     pub fn quarantine_len(&self) -> Result<u64, StoreError> {
-        use redb::ReadableTableMetadata;
         with_table!(self, QUARANTINE, |t| Ok(t.len()?))
     }
 
@@ -608,5 +595,52 @@ impl Tx {
             .open_table(WATCHES)?
             .insert(path, Ok(state.clone()))?;
         Ok(())
+    }
+}
+
+/// A priced, connected CDR for tests.
+#[cfg(test)]
+pub(crate) fn sample(id: &str) -> StoredCdr {
+    StoredCdr {
+        call_id: id.into(),
+        leg: 1,
+        account_code: "1001".into(),
+        source_number: "15551234".into(),
+        destination: "447700900123".into(),
+        destination_name: "United Kingdom - Mobile".into(),
+        answer: Some(5),
+        end: Some(70),
+        duration: 70,
+        billsec: 65,
+        billed: 66,
+        connected: true,
+        rate: Some(60_000),
+        connect_fee: 10_000,
+        charge: 76_000,
+        release_reason: "ANSWERED".into(),
+        sip_code: Some(200),
+        direction: "outbound".into(),
+        source_ip: "192.0.2.1".into(),
+        tech_prefix: "99".into(),
+        ratecard: "UK".into(),
+        rated: true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cdr(id: &str) -> StoredCdr {
+        sample(id)
+    }
+
+    #[test]
+    fn a_borrowed_row_reads_the_bytes_of_a_stored_cdr() {
+        let stored = cdr("abc.1");
+        let bytes = super::super::codec::encode_packed(&stored);
+        let row = CdrRow::decode(&bytes).unwrap();
+        assert_eq!(row.call_id, "abc.1");
+        assert_eq!(row.to_stored(), stored);
     }
 }

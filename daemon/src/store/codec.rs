@@ -101,9 +101,9 @@ impl<'a, T: BinRecord> PackedRef<'a, T> {
         }
     }
 
-    /// Decodes the record.
-    pub fn decode(&self) -> Decoded<T> {
-        postcard::from_bytes(self.bytes).map_err(|e| format!("{}: {e}", T::NAME))
+    /// The record's bytes.
+    pub fn bytes(&self) -> &'a [u8] {
+        self.bytes
     }
 }
 

@@ -15,6 +15,7 @@ const MIGRATIONS_LIST: &[(&str, Step)] = &[
     ("0003_portal_sessions", create_portal_tables),
     ("0004_tls_tables", super::tls::create_tables),
     ("0005_account", create_account_tables),
+    ("0006_cdr_blocks", super::cdr_migrate::cdr_blocks),
 ];
 
 /// The schema version this build writes.
@@ -46,12 +47,15 @@ fn create_tables(txn: &WriteTransaction) -> Result<(), StoreError> {
 }
 
 fn create_cdr_tables(txn: &WriteTransaction) -> Result<(), StoreError> {
-    use super::cdr::*;
-    txn.open_table(CDRS)?;
-    txn.open_table(CDR_IDS)?;
-    txn.open_table(ROLLUPS)?;
-    txn.open_table(ROLLUPS_4)?;
-    txn.open_table(ROLLUPS_16)?;
+    use super::cdr::{QUARANTINE, WATCHES};
+    use super::cdr_migrate::*;
+    use super::rollups::{DEST_BY_ID, DEST_NAMES, TOTALS};
+    // The tables of this layout; 0006 moves the CDRs, identities and rollups to blocks.
+    txn.open_table(LEGACY_CDRS)?;
+    txn.open_table(LEGACY_CDR_IDS)?;
+    txn.open_table(LEGACY_ROLLUPS)?;
+    txn.open_table(LEGACY_ROLLUPS_4)?;
+    txn.open_table(LEGACY_ROLLUPS_16)?;
     txn.open_table(DEST_NAMES)?;
     txn.open_table(DEST_BY_ID)?;
     txn.open_table(TOTALS)?;
@@ -83,6 +87,11 @@ pub(super) fn stored_version(db: &Database) -> Result<u64, StoreError> {
 
 /// Refuses a newer file, then applies every migration not yet recorded.
 pub(super) fn apply(db: &Database, path: &str) -> Result<(), StoreError> {
+    apply_first(db, path, MIGRATIONS_LIST.len())
+}
+
+/// [`apply`], up to the first `count` migrations (tests make files of older layouts with it).
+pub(super) fn apply_first(db: &Database, path: &str, count: usize) -> Result<(), StoreError> {
     let found = stored_version(db)?;
     if found > SCHEMA_VERSION {
         return Err(StoreError::TooNew {
@@ -91,7 +100,7 @@ pub(super) fn apply(db: &Database, path: &str) -> Result<(), StoreError> {
             known: SCHEMA_VERSION,
         });
     }
-    for (index, (name, step)) in MIGRATIONS_LIST.iter().enumerate() {
+    for (index, (name, step)) in MIGRATIONS_LIST.iter().enumerate().take(count) {
         let txn = db.begin_write()?;
         {
             let mut applied = txn.open_table(MIGRATIONS)?;

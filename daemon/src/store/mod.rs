@@ -21,9 +21,15 @@ macro_rules! with_table {
 mod account;
 pub mod backup;
 pub mod cdr;
+mod cdr_batch;
+pub mod cdr_block;
+mod cdr_migrate;
+mod cdr_page;
 mod codec;
 mod export;
 mod migrations;
+pub mod rollup_block;
+pub mod rollups;
 mod sessions;
 pub mod tables;
 pub mod tls;
@@ -89,7 +95,8 @@ redb_errors!(
     redb::TransactionError,
     redb::TableError,
     redb::StorageError,
-    redb::CommitError
+    redb::CommitError,
+    redb::CursorError
 );
 
 /// Size of redb's page cache unless the config says otherwise.

@@ -131,7 +131,7 @@ impl Record for LocalCaRecord {
     const NAME: &'static str = "local_ca@1";
 }
 
-/// Opens the TLS tables (migration `0003_tls_tables`).
+/// Opens the TLS tables (migration `0004_tls_tables`).
 pub(super) fn create_tables(txn: &redb::WriteTransaction) -> Result<(), StoreError> {
     txn.open_table(TLS_CERTS)?;
     txn.open_table(TLS_UPLOADED)?;

@@ -5,27 +5,19 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use hyper_util::server::conn::auto;
-use hyper_util::service::TowerToHyperService;
 use rustls::ServerConfig;
 use tokio::net::TcpListener;
 use tokio_rustls::LazyConfigAcceptor;
 
 use super::Tls;
 use super::resolver::{ACME_TLS_ALPN, is_acme_challenge};
-
-/// How long a client may take to send its ClientHello and finish the handshake.
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long open connections may take to finish at shutdown.
-const DRAIN: Duration = Duration::from_secs(10);
+use crate::serve::{Limits, TlsServerName};
 
 /// The rustls configuration of the HTTPS listeners.
 pub fn server_config(tls: &Tls) -> Result<Arc<ServerConfig>, rustls::Error> {
@@ -35,13 +27,22 @@ pub fn server_config(tls: &Tls) -> Result<Arc<ServerConfig>, rustls::Error> {
         .with_no_client_auth()
         .with_cert_resolver(Arc::new(tls.resolver().clone()));
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec(), ACME_TLS_ALPN.to_vec()];
+    if !tls.config().session_resumption {
+        // No TLS 1.3 tickets (stateful ones come from the session cache) and no cache for
+        // TLS 1.2 session ids: every connection pays a full handshake.
+        config.send_tls13_tickets = 0;
+        config.session_storage = Arc::new(rustls::server::NoServerSessionStorage {});
+    }
     Ok(Arc::new(config))
 }
 
-/// The portal router with HSTS on every answer.
+/// The portal router with HSTS on every answer, for requests whose host is the name the TLS
+/// client asked for.
 pub fn https_router(tls: &Tls, portal: Router) -> Router {
     // Mail links (sign-up, reset) are built with the scheme the request came in by.
-    let portal = portal.layer(axum::Extension(crate::portal::links::Scheme::Https));
+    let portal = portal
+        .layer(axum::Extension(crate::portal::links::Scheme::Https))
+        .layer(axum::middleware::from_fn(host_is_sni));
     let max_age = tls.config().hsts_max_age;
     if max_age == 0 {
         return portal;
@@ -58,40 +59,33 @@ pub fn https_router(tls: &Tls, portal: Router) -> Router {
     }))
 }
 
-/// Serves `router` over TLS on `listener` until `shutdown` resolves.
+/// Serves `router` over TLS on `listener` within `limits` until `shutdown` resolves.
 pub async fn serve_https(
     listener: TcpListener,
     config: Arc<ServerConfig>,
     router: Router,
+    limits: Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) {
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    tokio::pin!(shutdown);
-    loop {
-        let (tcp, peer) = tokio::select! {
-            _ = &mut shutdown => break,
-            accepted = listener.accept() => match accepted {
-                Ok(pair) => pair,
-                Err(e) => {
-                    tracing::warn!(error = %e, "https: accept failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-        };
-        let config = config.clone();
-        let router = router.clone();
-        let watcher = graceful.watcher();
-        tokio::spawn(async move {
-            connection(tcp, peer, config, router, watcher).await;
-        });
-    }
-    if tokio::time::timeout(DRAIN, graceful.shutdown())
-        .await
-        .is_err()
-    {
-        tracing::warn!("https: connections did not finish within {DRAIN:?}; closing them");
-    }
+    let limits = Arc::new(limits);
+    let per_connection = limits.clone();
+    crate::serve::run(
+        listener,
+        limits,
+        "https",
+        shutdown,
+        move |tcp, peer, watcher| {
+            connection(
+                tcp,
+                peer,
+                config.clone(),
+                router.clone(),
+                per_connection.clone(),
+                watcher,
+            )
+        },
+    )
+    .await;
 }
 
 async fn connection(
@@ -99,11 +93,14 @@ async fn connection(
     peer: SocketAddr,
     config: Arc<ServerConfig>,
     router: Router,
+    limits: Arc<Limits>,
     watcher: hyper_util::server::graceful::Watcher,
 ) {
-    let _ = tcp.set_nodelay(true);
+    // One deadline for the whole handshake: a client that sends half a ClientHello, or stops
+    // after it, is dropped when it passes.
+    let deadline = tokio::time::Instant::now() + limits.handshake;
     let acceptor = LazyConfigAcceptor::new(rustls::server::Acceptor::default(), tcp);
-    let start = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor).await {
+    let start = match tokio::time::timeout_at(deadline, acceptor).await {
         Ok(Ok(start)) => start,
         Ok(Err(e)) => {
             tracing::debug!(%peer, category = "client_hello", error = %e, "tls handshake failed");
@@ -117,7 +114,7 @@ async fn connection(
     let hello = start.client_hello();
     let sni = hello.server_name().map(str::to_owned);
     let validation = is_acme_challenge(&hello);
-    let stream = match tokio::time::timeout(HANDSHAKE_TIMEOUT, start.into_stream(config)).await {
+    let stream = match tokio::time::timeout_at(deadline, start.into_stream(config)).await {
         Ok(Ok(stream)) => stream,
         Ok(Err(e)) => {
             let category = if sni.is_none() { "no_sni" } else { "handshake" };
@@ -134,14 +131,32 @@ async fn connection(
         tracing::info!(%peer, sni = sni.as_deref().unwrap_or("-"), "tls: answered an acme-tls/1 validation");
         return;
     }
-    // The portal reads the client's address (allow-lists, throttling) from ConnectInfo.
-    let service =
-        TowerToHyperService::new(router.layer(axum::Extension(axum::extract::ConnectInfo(peer))));
-    let builder = auto::Builder::new(TokioExecutor::new());
-    let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
-    if let Err(e) = watcher.watch(conn.into_owned()).await {
-        tracing::debug!(%peer, error = %e, "https connection ended with an error");
+    let sni = TlsServerName(sni);
+    crate::serve::connection(stream, peer, router, limits, watcher, Some(sni)).await;
+}
+
+/// Answers 421 (Misdirected Request) when the request's host is not the name the TLS client
+/// asked for: a connection made for one brand (its certificate, its session cookie) never
+/// carries another brand's pages. Clients that sent no SNI are bound by the host alone.
+async fn host_is_sni(req: Request, next: Next) -> Response {
+    let sni = req
+        .extensions()
+        .get::<TlsServerName>()
+        .and_then(|TlsServerName(name)| name.as_deref())
+        .and_then(crate::portal::normalize_host);
+    if let Some(sni) = sni
+        && let Some(host) = crate::portal::host::request_host(req.uri(), req.headers())
+        && host != sni
+    {
+        tracing::info!(%sni, %host, "https: request for another host than the TLS server name; 421");
+        return (
+            StatusCode::MISDIRECTED_REQUEST,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "This connection was made for another name. Open the address again in a new tab.\n",
+        )
+            .into_response();
     }
+    next.run(req).await
 }
 
 /// The plain-HTTP router: HTTP-01 answers, redirects for names with a certificate (when
@@ -193,4 +208,42 @@ fn request_host(req: &Request) -> Option<String> {
     }
     let host = req.headers().get(header::HOST)?.to_str().ok()?;
     crate::portal::normalize_host(host)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::routing::get;
+    use tower::ServiceExt as _;
+
+    async fn status(sni: Option<&str>, host: &str) -> StatusCode {
+        let app = Router::new()
+            .route("/", get(|| async { "page" }))
+            .layer(axum::middleware::from_fn(host_is_sni));
+        let mut request = Request::builder()
+            .uri("/")
+            .header(header::HOST, host)
+            .body(Body::empty())
+            .unwrap();
+        request
+            .extensions_mut()
+            .insert(TlsServerName(sni.map(str::to_owned)));
+        app.oneshot(request).await.unwrap().status()
+    }
+
+    #[tokio::test]
+    async fn a_host_other_than_the_server_name_is_misdirected() {
+        assert_eq!(
+            status(Some("a.example"), "b.example").await,
+            StatusCode::MISDIRECTED_REQUEST
+        );
+        // The same name, told differently (case, port, trailing dot), is the same host.
+        assert_eq!(
+            status(Some("A.example"), "a.example.:8443").await,
+            StatusCode::OK
+        );
+        // Without SNI the host alone decides.
+        assert_eq!(status(None, "b.example").await, StatusCode::OK);
+    }
 }
