@@ -44,7 +44,8 @@ pub fn create(now: i64) -> Result<LocalCaRecord, CertError> {
     })
 }
 
-/// Issues a certificate for `fqdn`: (chain PEM with the root, key PEM).
+/// Issues a certificate for `fqdn`: (certificate PEM, key PEM). The chain is the leaf alone:
+/// a client must already trust the root, so sending it would only lengthen every handshake.
 pub fn issue(ca: &LocalCaRecord, fqdn: &str, now: i64) -> Result<(String, String), CertError> {
     let ca_key = KeyPair::from_pem(&ca.key_pem).map_err(rc)?;
     let issuer = Issuer::from_ca_cert_pem(&ca.cert_pem, ca_key).map_err(rc)?;
@@ -63,10 +64,7 @@ pub fn issue(ca: &LocalCaRecord, fqdn: &str, now: i64) -> Result<(String, String
     serial[0] &= 0x7f;
     params.serial_number = Some(rcgen::SerialNumber::from_slice(&serial));
     let cert = params.signed_by(&key, &issuer).map_err(rc)?;
-    Ok((
-        format!("{}{}", cert.pem(), ca.cert_pem),
-        key.serialize_pem(),
-    ))
+    Ok((cert.pem(), key.serialize_pem()))
 }
 
 fn at(unix: i64) -> Result<time::OffsetDateTime, CertError> {
@@ -92,6 +90,11 @@ mod tests {
         )
         .unwrap();
         assert_eq!(record.names, vec!["portal.localhost"]);
+        assert_eq!(
+            chain.matches("BEGIN CERTIFICATE").count(),
+            1,
+            "the leaf alone"
+        );
         assert!(
             record.issuer.contains("Portico local CA"),
             "{}",
