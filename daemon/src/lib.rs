@@ -6,6 +6,8 @@ pub mod admin;
 pub mod cli;
 pub mod config;
 pub mod demo;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod ingest;
 pub mod mail;
 pub mod model;

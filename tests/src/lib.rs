@@ -16,6 +16,7 @@ pub mod daemon;
 pub mod docs;
 pub mod http;
 pub mod https;
+pub mod load;
 pub mod packages;
 pub mod pebble;
 pub mod png;

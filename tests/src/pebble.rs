@@ -60,8 +60,31 @@ impl ChallSrv {
             .tempdir()
             .unwrap_or_else(|e| panic!("temporary directory: {e}"));
         let (dns_port, mgmt_port) = (free_port(), free_port());
-        let log = dir.path().join("challtestsrv.log");
-        let out = std::fs::File::create(&log).unwrap_or_else(|e| panic!("{e}"));
+        let mut srv = ChallSrv {
+            dir,
+            dns_port,
+            mgmt_port,
+            child: None,
+        };
+        srv.start_again();
+        srv
+    }
+
+    /// Stops it: its DNS server no longer answers (the port is closed).
+    pub fn stop(&mut self) {
+        stop(&mut self.child);
+    }
+
+    /// Starts it again on the same ports, after [`ChallSrv::stop`]; it starts without records.
+    pub fn start_again(&mut self) {
+        assert!(self.child.is_none(), "pebble-challtestsrv is running");
+        let (dns_port, mgmt_port) = (self.dns_port, self.mgmt_port);
+        let log = self.dir.path().join("challtestsrv.log");
+        let out = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log)
+            .unwrap_or_else(|e| panic!("{e}"));
         let err = out.try_clone().unwrap_or_else(|e| panic!("{e}"));
         let mut child = Command::new(find("pebble-challtestsrv"))
             .arg("-dns01")
@@ -78,12 +101,7 @@ impl ChallSrv {
         wait_for_port(mgmt_port, &mut child, "pebble-challtestsrv", &log);
         // The DNS server listens (TCP and UDP) once the management API does.
         wait_for_port(dns_port, &mut child, "pebble-challtestsrv DNS", &log);
-        ChallSrv {
-            dir,
-            dns_port,
-            mgmt_port,
-            child: Some(child),
-        }
+        self.child = Some(child);
     }
 
     /// Its DNS address, for `[tls] name_servers` and Pebble's `-dnsserver`.

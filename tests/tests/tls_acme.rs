@@ -2,7 +2,9 @@
 //! whose records each test sets: certificates by HTTP-01 and TLS-ALPN-01 for names whose CNAME
 //! points at the carrier's host, no order for the others (and the status says why), a CA that
 //! is down retried with backoff, renewal when the (test-controlled) clock passes two thirds of
-//! the lifetime, the per-hour order cap, and a restart that serves the stored certificate.
+//! the lifetime, the per-hour order cap, a restart that serves the stored certificate, and a
+//! renewal while the DNS server and then the CA are unreachable (the held certificate is served,
+//! the retries back off, the status names what is down).
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 use portico_tests::Daemon;
@@ -35,6 +37,11 @@ fn setup() -> Setup {
 
 impl Setup {
     fn daemon(&self, challenge: &str, extra: &str) -> Daemon {
+        self.daemon_retrying(challenge, 2, extra)
+    }
+
+    /// A daemon whose retry wait doubles from 1 s up to `retry_max` s.
+    fn daemon_retrying(&self, challenge: &str, retry_max: u32, extra: &str) -> Daemon {
         let config = format!(
             r#"
 data_dir = "{{dir}}"
@@ -54,7 +61,7 @@ challenge = "{challenge}"
 check_interval_ms = 200
 dns_recheck_secs = 1
 retry_base_secs = 1
-retry_max_secs = 2
+retry_max_secs = {retry_max}
 clock_file = "{{dir}}/clock"
 caa_identities = ["pebble.letsencrypt.org"]
 {extra}
@@ -287,4 +294,98 @@ fn a_ca_rejecting_every_nonce_fails_with_its_problem_then_a_fresh_ca_issues() {
     s.pebble.env("PEBBLE_WFE_NONCEREJECT", "0");
     s.pebble.start();
     assert_served_by_pebble(&d, &s.pebble, "portal.acme.test");
+}
+
+/// The `failures` count and `next_retry` of each failure in a row whose problem mentions
+/// `problem`, until `failures` reaches `upto`.
+fn failure_series(d: &Daemon, fqdn: &str, upto: u64, problem: &str) -> Vec<(u64, i64)> {
+    let mut series: Vec<(u64, i64)> = Vec::new();
+    while series.last().is_none_or(|(n, _)| *n < upto) {
+        let after = series.last().map_or(0, |l| l.0);
+        let s = wait_status(d, fqdn, &format!("failed with {problem:?}"), |s| {
+            state(s) == "failed"
+                && s["failures"].as_u64().unwrap_or(0) > after
+                && s["state"]["problem"]
+                    .as_str()
+                    .is_some_and(|p| p.contains(problem))
+        });
+        series.push((
+            s["failures"].as_u64().unwrap(),
+            s["state"]["next_retry"].as_i64().unwrap(),
+        ));
+    }
+    series
+}
+
+#[test]
+fn a_held_certificate_is_served_while_dns_and_the_ca_are_down_and_renewal_backs_off() {
+    let mut s = setup();
+    s.pebble.start();
+    s.dns.set_cname("portal.acme.test", TARGET);
+    let d = s.daemon_retrying("http-01", 16, "");
+    add(&d, "portal.acme.test");
+    let first = assert_served_by_pebble(&d, &s.pebble, "portal.acme.test");
+    let serial = first["cert"]["serial"].as_str().unwrap().to_string();
+    let root = s.pebble.issuing_root();
+
+    // DNS and the CA go away; then the clock passes two thirds of the certificate's lifetime.
+    s.dns.stop();
+    s.pebble.stop();
+    let renew_at = first["cert"]["renew_at"].as_i64().unwrap();
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    std::fs::write(d.dir().join("clock"), format!("{}", renew_at - now + 60)).unwrap();
+
+    // The renewal's DNS check gets no answer: a failed attempt, retried later and later; the
+    // status says the DNS server is unreachable, not that the record is wrong.
+    let dns_down = failure_series(&d, "portal.acme.test", 3, "DNS server unreachable");
+    let gaps: Vec<i64> = dns_down.windows(2).map(|w| w[1].1 - w[0].1).collect();
+    assert!(
+        gaps.windows(2).all(|g| g[1] > g[0]),
+        "the wait between retries grows: next_retry {dns_down:?}"
+    );
+    let text = d.cli().ok(["domain", "status", "portal.acme.test"]);
+    assert!(
+        text.contains("DNS server unreachable") && text.contains("next try"),
+        "{text}"
+    );
+    // Meanwhile the certificate held is served, over HTTPS, as before.
+    let page = https::get("portal.acme.test", d.https_port(), "/login", &root).unwrap();
+    assert_eq!(page.status, 200);
+    assert_eq!(
+        https::serial_key(&https::served_serial("portal.acme.test", d.https_port()).unwrap()),
+        https::serial_key(&serial)
+    );
+
+    // DNS is back (the CNAME is still right) but the CA is not: the order fails, the status
+    // says the CA is unreachable, and the wait keeps growing from where it was.
+    s.dns.start_again();
+    s.dns.set_cname("portal.acme.test", TARGET);
+    let last = dns_down.last().unwrap().0;
+    let ca_down = failure_series(&d, "portal.acme.test", last + 1, "CA unreachable");
+    let (n, _) = ca_down.last().unwrap();
+    assert!(*n > last, "{ca_down:?}");
+    let text = d.cli().ok(["domain", "status", "portal.acme.test"]);
+    assert!(text.contains("CA unreachable"), "{text}");
+    assert_eq!(
+        https::serial_key(&https::served_serial("portal.acme.test", d.https_port()).unwrap()),
+        https::serial_key(&serial)
+    );
+
+    // The CA is back: the next retry renews, and the new certificate is served.
+    s.pebble.start();
+    let renewed = wait_status(&d, "portal.acme.test", "renewed", |s| {
+        state(s) == "active" && s["cert"]["serial"].as_str() != Some(serial.as_str())
+    });
+    assert_eq!(renewed["failures"], 0);
+    let new_serial = renewed["cert"]["serial"].as_str().unwrap().to_string();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while https::serial_key(&https::served_serial("portal.acme.test", d.https_port()).unwrap())
+        != https::serial_key(&new_serial)
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the renewed certificate is not served"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
 }

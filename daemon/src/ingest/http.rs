@@ -76,7 +76,16 @@ pub enum Outcome {
     Failed {
         /// The store's error.
         error: String,
+        /// It failed because the disk is full (answered 507, not 500).
+        disk_full: bool,
     },
+}
+
+fn failed(e: &crate::store::StoreError) -> Outcome {
+    Outcome::Failed {
+        error: e.to_string(),
+        disk_full: matches!(e, crate::store::StoreError::DiskFull(_)),
+    }
 }
 
 impl Endpoint {
@@ -125,9 +134,7 @@ impl Endpoint {
                         Outcome::Duplicate { call_id, leg }
                     }
                     Ok(_) => Outcome::Stored { call_id, leg },
-                    Err(e) => Outcome::Failed {
-                        error: e.to_string(),
-                    },
+                    Err(e) => failed(&e),
                 }
             }
             Err(reason) => {
@@ -143,9 +150,7 @@ impl Endpoint {
                 };
                 match self.ingest.ingest(batch, |_| Ok(())) {
                     Ok(_) => Outcome::Refused { reason },
-                    Err(e) => Outcome::Failed {
-                        error: e.to_string(),
-                    },
+                    Err(e) => failed(&e),
                 }
             }
         }
@@ -254,8 +259,17 @@ async fn post_cdr(
             )
                 .into_response()
         }
-        Ok(Outcome::Failed { error }) => {
+        Ok(Outcome::Failed { error, disk_full }) => {
             tracing::error!(%peer, call_id = %hint, result = "store failed", %error, "ingest: CDR posted");
+            if disk_full {
+                // 507 Insufficient Storage: mod_json_cdr keeps the document and retries.
+                return (
+                    StatusCode::INSUFFICIENT_STORAGE,
+                    "the CDR could not be stored: the disk holding Portico's store is full; \
+                     retry later\n",
+                )
+                    .into_response();
+            }
             (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "the CDR could not be stored; retry later\n",

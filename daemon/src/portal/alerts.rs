@@ -49,18 +49,18 @@ pub struct AlertsPage {
 #[derive(Debug, Deserialize)]
 pub struct Saved {
     #[serde(default)]
-    saved: Option<String>,
+    pub(super) saved: Option<String>,
 }
 
 /// The posted alert form.
 #[derive(Debug, Deserialize)]
 pub struct AlertPost {
     #[serde(default)]
-    threshold: String,
+    pub(super) threshold: String,
     #[serde(default)]
-    email: String,
+    pub(super) email: String,
     #[serde(default)]
-    csrf: String,
+    pub(super) csrf: String,
 }
 
 async fn alerts_of(portal: &Portal, customer: u64) -> Result<Vec<Alert>, Response> {

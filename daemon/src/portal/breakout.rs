@@ -34,7 +34,7 @@ pub struct BreakoutParams {
 
 /// What a request asks for, checked.
 #[derive(Debug)]
-struct Filter {
+pub(super) struct Filter {
     range: DayRange,
     /// The person ticked "per day".
     per_day_asked: bool,
@@ -42,7 +42,7 @@ struct Filter {
 }
 
 impl Filter {
-    fn of(params: &BreakoutParams, now: i64) -> Self {
+    pub(super) fn of(params: &BreakoutParams, now: i64) -> Self {
         // Rollups are per UTC day, so the range is in UTC days (the page says so).
         let tz = TimeZone::UTC;
         let today = report::today(now, &tz);

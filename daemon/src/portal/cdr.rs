@@ -45,7 +45,7 @@ pub struct CdrParams {
 
 /// The filters of a request, checked.
 #[derive(Debug)]
-struct Filter {
+pub(super) struct Filter {
     range: DayRange,
     connected: bool,
     search: String,
@@ -53,7 +53,7 @@ struct Filter {
 }
 
 impl Filter {
-    fn of(params: &CdrParams, tz: &TimeZone, now: i64) -> Self {
+    pub(super) fn of(params: &CdrParams, tz: &TimeZone, now: i64) -> Self {
         let today = report::today(now, tz);
         let first = today
             .checked_sub(jiff::Span::new().days(DEFAULT_DAYS - 1))
@@ -103,7 +103,7 @@ impl Filter {
     /// A cursor from the URL, kept only when it lies inside this range. It is a position, not
     /// an id: the query builds the key with the account's own customer id, so it can only page
     /// through that customer's rows.
-    fn cursor(&self, text: Option<&str>) -> Option<CdrCursor> {
+    pub(super) fn cursor(&self, text: Option<&str>) -> Option<CdrCursor> {
         let (time, seq) = text?.split_once('_')?;
         let cursor = CdrCursor {
             call_time: time.parse().ok()?,

@@ -82,11 +82,11 @@ pub struct ContractPage {
 #[derive(Debug, Deserialize)]
 pub struct ApprovalPost {
     #[serde(default)]
-    name: String,
+    pub(super) name: String,
     #[serde(default)]
-    agree: Option<String>,
+    pub(super) agree: Option<String>,
     #[serde(default)]
-    csrf: String,
+    pub(super) csrf: String,
 }
 
 fn approved_text(approval: &ContractApproval, zone: &jiff::tz::TimeZone) -> String {
@@ -198,7 +198,7 @@ pub async fn show(
 }
 
 /// Whether the typed name is the contact's own: trimmed, letter case ignored.
-fn same_name(typed: &str, name: &str) -> bool {
+pub(super) fn same_name(typed: &str, name: &str) -> bool {
     let typed = typed.trim().to_lowercase();
     !typed.is_empty() && typed == name.trim().to_lowercase()
 }

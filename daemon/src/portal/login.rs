@@ -44,11 +44,11 @@ pub struct LoginPage {
 #[derive(Debug, Deserialize)]
 pub struct LoginForm {
     #[serde(default)]
-    email: String,
+    pub(super) email: String,
     #[serde(default)]
-    password: String,
+    pub(super) password: String,
     #[serde(default)]
-    csrf: String,
+    pub(super) csrf: String,
 }
 
 /// The form token of a page shown before login: the visitor's form cookie, or a new one.

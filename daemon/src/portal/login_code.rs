@@ -30,9 +30,9 @@ pub struct CodePage {
 #[derive(Deserialize)]
 pub struct CodeForm {
     #[serde(default)]
-    code: String,
+    pub(super) code: String,
     #[serde(default)]
-    csrf: String,
+    pub(super) csrf: String,
 }
 
 /// The pending session of the request, with its key and the contact's e-mail address.

@@ -35,6 +35,8 @@ mod cells;
 pub(crate) mod contracts;
 mod dashboard;
 pub(crate) mod format;
+#[doc(hidden)]
+pub mod fuzzing;
 pub(crate) mod host;
 pub(crate) mod links;
 mod login;

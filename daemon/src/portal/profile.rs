@@ -69,20 +69,20 @@ pub struct ProfilePage {
 #[derive(Debug, Deserialize)]
 pub struct Saved {
     #[serde(default)]
-    saved: Option<String>,
+    pub(super) saved: Option<String>,
 }
 
 /// The posted profile.
 #[derive(Debug, Deserialize)]
 pub struct ProfilePost {
     #[serde(default)]
-    name: String,
+    pub(super) name: String,
     #[serde(default)]
-    phone: String,
+    pub(super) phone: String,
     #[serde(default)]
-    time_zone: String,
+    pub(super) time_zone: String,
     #[serde(default)]
-    csrf: String,
+    pub(super) csrf: String,
 }
 
 fn profile_page(account: &Account, form: ProfileForm, saved: bool) -> (ProfilePage, String) {
@@ -130,7 +130,7 @@ fn reason(label: &str, err: AdminError) -> String {
 }
 
 /// Checks a phone number: digits and the signs people write them with.
-fn check_phone(phone: &str) -> Result<String, String> {
+pub(super) fn check_phone(phone: &str) -> Result<String, String> {
     let phone =
         text::check_text("phone", phone, MAX_PHONE, false).map_err(|e| reason("Phone", e))?;
     if phone
@@ -144,7 +144,7 @@ fn check_phone(phone: &str) -> Result<String, String> {
 }
 
 /// Checks a time zone name: one of the IANA names the portal knows ("UTC" is stored as empty).
-fn check_zone(zone: &str) -> Result<String, String> {
+pub(super) fn check_zone(zone: &str) -> Result<String, String> {
     let zone = zone.trim();
     if zone.is_empty() || zone == "UTC" {
         return Ok(String::new());
@@ -243,13 +243,13 @@ pub struct PasswordPage {
 #[derive(Deserialize)]
 pub struct PasswordPost {
     #[serde(default)]
-    current: String,
+    pub(super) current: String,
     #[serde(default)]
-    new: String,
+    pub(super) new: String,
     #[serde(default)]
-    confirm: String,
+    pub(super) confirm: String,
     #[serde(default)]
-    csrf: String,
+    pub(super) csrf: String,
 }
 
 fn password_page(account: &Account) -> (PasswordPage, String) {

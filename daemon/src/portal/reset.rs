@@ -61,19 +61,19 @@ pub struct ResetPage {
 #[derive(Debug, Default, Deserialize)]
 pub struct ForgotForm {
     #[serde(default)]
-    email: String,
+    pub(super) email: String,
     #[serde(default)]
-    csrf: String,
+    pub(super) csrf: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ResetForm {
     #[serde(default)]
-    password: String,
+    pub(super) password: String,
     #[serde(default)]
-    password2: String,
+    pub(super) password2: String,
     #[serde(default)]
-    csrf: String,
+    pub(super) csrf: String,
 }
 
 async fn forgot_page(

@@ -28,7 +28,7 @@ use super::tenant::{Portal, Tenant, blocking};
 use super::throttle::AttemptKeys;
 use crate::admin::ops::{self, contact::NewPassword};
 use crate::mail::{Mailer, Outgoing};
-use crate::model::{contact, password};
+use crate::model::{contact, password, text};
 use crate::store::{SessionRecord, TokenRecord, Tx};
 
 /// Sign-ups allowed per client address (IPv6: per /64) and window.
@@ -96,22 +96,22 @@ pub(super) async fn message(
 #[derive(Debug, Default, Deserialize)]
 pub struct SignupForm {
     #[serde(default)]
-    company: String,
+    pub(super) company: String,
     #[serde(default)]
-    name: String,
+    pub(super) name: String,
     #[serde(default)]
-    email: String,
+    pub(super) email: String,
     #[serde(default)]
-    password: String,
+    pub(super) password: String,
     #[serde(default)]
-    password2: String,
+    pub(super) password2: String,
     #[serde(default)]
-    currency: String,
+    pub(super) currency: String,
     /// The honeypot: hidden from people by CSS; only robots fill it in.
     #[serde(default)]
-    website: String,
+    pub(super) website: String,
     #[serde(default)]
-    csrf: String,
+    pub(super) csrf: String,
 }
 
 fn allowed(domain: &Domain, kind: CustomerKind) -> bool {
@@ -204,7 +204,7 @@ enum Outcome {
 }
 
 /// The checked input of the form.
-struct Input {
+pub(super) struct Input {
     kind: CustomerKind,
     company: String,
     name: String,
@@ -212,7 +212,14 @@ struct Input {
     currency: String,
 }
 
-fn check(domain: &Domain, form: &SignupForm, kind: CustomerKind) -> Result<Input, String> {
+/// Longest company or person's name, in characters (as the admin's commands allow).
+const MAX_NAME_CHARS: usize = 200;
+
+pub(super) fn check(
+    currencies: &[String],
+    form: &SignupForm,
+    kind: CustomerKind,
+) -> Result<Input, String> {
     let company = form.company.trim();
     let name = form.name.trim();
     if company.is_empty() {
@@ -221,6 +228,16 @@ fn check(domain: &Domain, form: &SignupForm, kind: CustomerKind) -> Result<Input
     if name.is_empty() {
         return Err("Give your name.".into());
     }
+    // The admin's commands take the same names: one line of plain text, at most 200
+    // characters (they end up in the admin's terminal and on every page).
+    let plain = |label: &str, value: &str| {
+        text::check_required("name", value, MAX_NAME_CHARS).map_err(|e| match e {
+            AdminError::Invalid { reason, .. } => format!("{label} {reason}."),
+            other => other.to_string(),
+        })
+    };
+    let company = plain("Company name", company)?;
+    let name = plain("Your name", name)?;
     let email = contact::normalize_email("email", &form.email).map_err(|e| match e {
         AdminError::Invalid { reason, .. } => format!("E-mail address: {reason}."),
         other => other.to_string(),
@@ -243,16 +260,16 @@ fn check(domain: &Domain, form: &SignupForm, kind: CustomerKind) -> Result<Input
         ));
     }
     let currency = form.currency.trim().to_ascii_uppercase();
-    if !domain.currencies.contains(&currency) {
+    if !currencies.contains(&currency) {
         return Err(format!(
             "Pick a currency from the list: {}.",
-            domain.currencies.join(", ")
+            currencies.join(", ")
         ));
     }
     Ok(Input {
         kind,
-        company: company.to_owned(),
-        name: name.to_owned(),
+        company,
+        name,
         email,
         currency,
     })
@@ -275,7 +292,7 @@ pub async fn submit(
     if let Err(response) = check_form_token(&headers, &domain.fqdn, &form.csrf) {
         return response;
     }
-    let checked = check(&domain, &form, kind);
+    let checked = check(&domain.currencies, &form, kind);
     let password = std::mem::take(&mut form.password);
     form.password2.clear();
     let input = match checked {

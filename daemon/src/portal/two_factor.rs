@@ -183,16 +183,16 @@ pub struct TwoFactorPage {
 #[derive(Deserialize)]
 pub struct CodePost {
     #[serde(default)]
-    code: String,
+    pub(super) code: String,
     #[serde(default)]
-    csrf: String,
+    pub(super) csrf: String,
 }
 
 /// A form with only its token.
 #[derive(Deserialize)]
 pub struct CsrfPost {
     #[serde(default)]
-    csrf: String,
+    pub(super) csrf: String,
 }
 
 /// The QR code of `uri` as an `<img src>` data URI (an SVG).

@@ -78,7 +78,7 @@ impl Store {
         {
             // Holding the write transaction keeps every other writer out until the copy is
             // complete; it is dropped (aborted) without writing anything.
-            let txn = self.db.begin_write()?;
+            let txn = self.file.db()?.begin_write()?;
             std::fs::copy(&self.path, dest).map_err(|e| io(dest, "copy the store", e))?;
             txn.abort()?;
         }

@@ -27,6 +27,7 @@ mod cdr_migrate;
 mod cdr_page;
 mod codec;
 mod export;
+mod health;
 mod migrations;
 pub mod rollup_block;
 pub mod rollups;
@@ -38,7 +39,7 @@ mod tx;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use redb::{Database, ReadableDatabase};
+use redb::ReadableDatabase;
 
 pub use cdr::{CdrKey, RollupDelta, StoredCdr, WatchState};
 pub use codec::{Record, encode_packed};
@@ -80,13 +81,25 @@ pub enum StoreError {
     /// A backup or restore step failed; the text names the file and what to do.
     #[error("{0}")]
     Backup(String),
+    /// The filesystem of the data directory has no room left: the change was not saved.
+    #[error(
+        "the disk holding the store is full ({0}): the change was not saved; free space in the \
+         data directory's filesystem, and writes resume by themselves"
+    )]
+    DiskFull(String),
+    /// An earlier write failed and the store is being reopened (see [`health`]).
+    #[error(
+        "the store is being reopened after a failed write ({0}); try again in a moment, and if \
+         this persists, look at the daemon's log and the data directory's disk"
+    )]
+    Reopening(String),
 }
 
 macro_rules! redb_errors {
     ($($t:ty),+) => {
         $(impl From<$t> for StoreError {
             fn from(e: $t) -> Self {
-                StoreError::Redb(e.into())
+                health::classify(e.into())
             }
         })+
     };
@@ -105,7 +118,7 @@ pub const CACHE_BYTES: usize = 256 << 20;
 /// The embedded database file, shared by every part of the daemon.
 #[derive(Clone)]
 pub struct Store {
-    db: Arc<Database>,
+    file: Arc<health::File>,
     path: PathBuf,
 }
 
@@ -125,21 +138,15 @@ impl Store {
     /// [`Store::open`] with a page cache of `cache_bytes` (`[store] cache_mib`).
     pub fn open_with_cache(path: &Path, cache_bytes: usize) -> Result<Store, StoreError> {
         let shown = path.display().to_string();
-        // redb's default page cache is 1 GiB; a portal daemon should stay small, and the hot
-        // pages (recent CDRs, rollups, indexes) fit well in less.
-        let db = redb::Builder::new()
-            .set_cache_size(cache_bytes)
-            .create(path)
-            .map_err(|source| StoreError::Open {
-                path: shown.clone(),
-                source,
-            })?;
-        let store = Store {
-            db: Arc::new(db),
+        let db = health::open(path, cache_bytes).map_err(|source| StoreError::Open {
+            path: shown.clone(),
+            source,
+        })?;
+        migrations::apply(&db, &shown)?;
+        Ok(Store {
+            file: Arc::new(health::File::new(db, path, cache_bytes)),
             path: path.to_path_buf(),
-        };
-        migrations::apply(&store.db, &shown)?;
-        Ok(store)
+        })
     }
 
     /// Where the file is.
@@ -153,11 +160,22 @@ impl Store {
     where
         E: From<StoreError>,
     {
-        let txn = self.db.begin_write().map_err(StoreError::from)?;
-        let mut tx = Tx::write(txn);
-        let value = f(&mut tx)?;
-        tx.commit()?;
-        Ok(value)
+        let db = self.file.db()?;
+        let failures = health::failures();
+        let result = (|| {
+            let mut txn = db.begin_write().map_err(StoreError::from)?;
+            // Every commit records the allocator state, so the file opens without a repair
+            // (a walk over the whole file) after a crash or a kill -9.
+            txn.set_quick_repair(true);
+            let mut tx = Tx::write(txn);
+            let value = f(&mut tx)?;
+            tx.commit()?;
+            Ok(value)
+        })();
+        if result.is_err() && health::failures() != failures {
+            self.file.recover(db);
+        }
+        result
     }
 
     /// Runs `f` in one read transaction (a consistent snapshot).
@@ -165,9 +183,17 @@ impl Store {
     where
         E: From<StoreError>,
     {
-        let txn = self.db.begin_read().map_err(StoreError::from)?;
-        let tx = Tx::read(txn);
-        f(&tx)
+        let db = self.file.db()?;
+        let failures = health::failures();
+        let result = db
+            .begin_read()
+            .map_err(StoreError::from)
+            .map_err(E::from)
+            .and_then(|txn| f(&Tx::read(txn)));
+        if result.is_err() && health::failures() != failures {
+            self.file.recover(db);
+        }
+        result
     }
 
     /// The whole store as JSON: every table, rows in key order. Secrets appear only as hashes

@@ -6,7 +6,7 @@ fn a_newer_schema_is_refused_with_a_clear_message() {
     let path = dir.path().join("portico.redb");
     {
         let store = Store::open(&path).unwrap();
-        migrations::force_version(&store.db, SCHEMA_VERSION + 1).unwrap();
+        migrations::force_version(&store.file.db().unwrap(), SCHEMA_VERSION + 1).unwrap();
     }
     let err = Store::open(&path).unwrap_err().to_string();
     assert!(err.contains("newer porticod"), "{err}");

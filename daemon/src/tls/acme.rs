@@ -67,8 +67,10 @@ fn describe(e: &instant_acme::Error) -> String {
         instant_acme::Error::Api(p) => problem_text(p),
         other => {
             let mut text = other.to_string();
+            let mut io = false;
             let mut source = std::error::Error::source(other);
             while let Some(s) = source {
+                io |= s.downcast_ref::<std::io::Error>().is_some();
                 let more = s.to_string();
                 if !text.contains(&more) {
                     text.push_str(": ");
@@ -76,7 +78,12 @@ fn describe(e: &instant_acme::Error) -> String {
                 }
                 source = s.source();
             }
-            text
+            // No answer at all (refused, reset, timed out): say so first, the chain after.
+            if io {
+                format!("CA unreachable: {text}")
+            } else {
+                text
+            }
         }
     }
 }

@@ -17,10 +17,17 @@ pub struct Finding {
     pub ok: bool,
     /// In words.
     pub found: String,
+    /// No answer came (the DNS server is unreachable or failed): says nothing about the
+    /// records, so the check is retried with backoff rather than reported as a DNS mistake.
+    pub lookup_failed: bool,
 }
 
 fn bad(found: String) -> Finding {
-    Finding { ok: false, found }
+    Finding {
+        ok: false,
+        found,
+        lookup_failed: false,
+    }
 }
 
 /// Looks names up on the configured name servers (or the system's).
@@ -28,6 +35,8 @@ pub struct DnsChecker {
     resolver: TokioResolver,
     target: String,
     caa_identities: Vec<String>,
+    /// The servers asked, for messages.
+    servers: String,
 }
 
 impl std::fmt::Debug for DnsChecker {
@@ -47,6 +56,15 @@ impl DnsChecker {
         caa_identities: Vec<String>,
     ) -> Result<DnsChecker, String> {
         let provider = TokioRuntimeProvider::default();
+        let servers = if name_servers.is_empty() {
+            "the system's (/etc/resolv.conf)".to_string()
+        } else {
+            name_servers
+                .iter()
+                .map(SocketAddr::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         let mut builder = if name_servers.is_empty() {
             TokioResolver::builder(provider)
                 .map_err(|e| format!("reading the system's DNS configuration: {e}"))?
@@ -80,6 +98,7 @@ impl DnsChecker {
             resolver,
             target: target.to_string(),
             caa_identities,
+            servers,
         })
     }
 
@@ -98,7 +117,7 @@ impl DnsChecker {
                 ));
             }
             Err(e) if e.is_no_records_found() => None,
-            Err(e) => return bad(lookup_failed(&e)),
+            Err(e) => return lookup_failed(&e, &self.servers),
         };
         match cname {
             Some(t) if t == self.target => {}
@@ -116,6 +135,7 @@ impl DnsChecker {
         Finding {
             ok: true,
             found: format!("CNAME to {}", self.target),
+            lookup_failed: false,
         }
     }
 
@@ -221,8 +241,25 @@ fn plain(name: &str) -> String {
     name.trim_end_matches('.').to_ascii_lowercase()
 }
 
-fn lookup_failed(e: &NetError) -> String {
-    format!("DNS lookup failed ({e}); check [tls] name_servers and try again")
+/// A lookup that got no answer: the server unreachable (no reply, refused) or failing.
+fn lookup_failed(e: &NetError, servers: &str) -> Finding {
+    let unreachable = matches!(
+        e,
+        NetError::Timeout | NetError::NoConnections | NetError::Io(_) | NetError::Busy
+    );
+    let found = if unreachable {
+        format!(
+            "DNS server unreachable ({servers}: {e}); check that it runs and that [tls] \
+             name_servers names it"
+        )
+    } else {
+        format!("DNS lookup failed ({servers}: {e}); check [tls] name_servers and try again")
+    };
+    Finding {
+        ok: false,
+        found,
+        lookup_failed: true,
+    }
 }
 
 #[cfg(test)]

@@ -148,6 +148,12 @@ async fn domain(shared: &Arc<Shared>, tls: &Tls, due: Due) -> Result<(), String>
                 found: finding.found.clone(),
                 checked_at: now,
             });
+            if finding.lookup_failed {
+                // No answer is not a wrong record: a failed attempt, retried with backoff;
+                // a certificate already held is served meanwhile.
+                fail(shared, &fqdn, &mut state, finding.found).await?;
+                return Ok(());
+            }
             if !finding.ok {
                 state.state = TlsState::DnsPending {
                     found: finding.found,
@@ -248,18 +254,32 @@ async fn domain(shared: &Arc<Shared>, tls: &Tls, due: Due) -> Result<(), String>
             {
                 acme.forget_account(&shared.store).await;
             }
-            state.failures = state.failures.saturating_add(1);
-            let wait = backoff(config.retry_base, config.retry_max, state.failures);
-            let next_retry = now + wait.as_secs() as i64;
-            tracing::warn!(domain = %fqdn, failures = state.failures, problem = %e.problem, next_retry = %super::when(next_retry), "tls: order failed");
-            state.state = TlsState::Failed {
-                problem: e.problem,
-                next_retry,
-            };
-            put_state(shared, &fqdn, &state).await?;
+            fail(shared, &fqdn, &mut state, e.problem).await?;
         }
     }
     Ok(())
+}
+
+/// Records a failed attempt: `failed {problem, next_retry}`, the wait doubling at each failure
+/// in a row. The wait counts from the failure, not from the start of the attempt: an attempt
+/// that took longer than the wait (a DNS server that never answers, an order polled for a
+/// minute) would otherwise be retried at once, and the backoff would not back off.
+async fn fail(
+    shared: &Shared,
+    fqdn: &str,
+    state: &mut TlsStateRecord,
+    problem: String,
+) -> Result<(), String> {
+    let config = &shared.config;
+    state.failures = state.failures.saturating_add(1);
+    let wait = backoff(config.retry_base, config.retry_max, state.failures);
+    let next_retry = shared.now() + wait.as_secs() as i64;
+    tracing::warn!(domain = %fqdn, failures = state.failures, %problem, next_retry = %super::when(next_retry), "tls: order failed");
+    state.state = TlsState::Failed {
+        problem,
+        next_retry,
+    };
+    put_state(shared, fqdn, state).await
 }
 
 /// The wait after the `failures`-th failure in a row: base, 2·base, 4·base, ... up to max.

@@ -14,6 +14,7 @@ use super::input::{Edit, Form, TextInput};
 use super::io::{Failure, Request};
 use super::keys::{self, Cmd};
 use super::screens::{customer, editor};
+use crate::cli::output::clean;
 
 /// What a popup does when it is answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -440,7 +441,7 @@ pub fn render(app: &App, popup: &Popup, f: &mut Frame, area: Rect) {
             let r = centered(area, 50, 5);
             f.render_widget(Clear, r);
             let lines = vec![
-                Line::from(text.as_str()),
+                Line::from(clean(text).into_owned()),
                 Line::from(vec![
                     Span::styled("y", t.key()),
                     Span::raw(" yes   "),
@@ -459,7 +460,7 @@ pub fn render(app: &App, popup: &Popup, f: &mut Frame, area: Rect) {
         Popup::Picker(p) => {
             let r = centered(area, 50, area.height.saturating_sub(2).min(16));
             f.render_widget(Clear, r);
-            let block = Block::bordered().title(format!(" {} ", p.title));
+            let block = Block::bordered().title(format!(" {} ", clean(&p.title)));
             let inner = block.inner(r);
             f.render_widget(block, r);
             let [filter, rows] =
@@ -475,7 +476,7 @@ pub fn render(app: &App, popup: &Popup, f: &mut Frame, area: Rect) {
             let shown = p.shown();
             let items: Vec<ListItem> = shown
                 .iter()
-                .map(|(label, _)| ListItem::new(crate::cli::output::clean(label).into_owned()))
+                .map(|(label, _)| ListItem::new(clean(label).into_owned()))
                 .collect();
             let mut state = ListState::default().with_selected(Some(p.cursor.0));
             f.render_stateful_widget(
@@ -488,9 +489,9 @@ pub fn render(app: &App, popup: &Popup, f: &mut Frame, area: Rect) {
             let r = centered(area, 60, 7);
             f.render_widget(Clear, r);
             f.render_widget(
-                Paragraph::new(text.as_str())
+                Paragraph::new(clean_lines(text))
                     .wrap(Wrap { trim: false })
-                    .block(Block::bordered().title(format!(" {title} (Enter to close) "))),
+                    .block(Block::bordered().title(format!(" {} (Enter to close) ", clean(title)))),
                 r,
             );
         }
@@ -527,7 +528,7 @@ fn render_form(app: &App, form: &Form, waiting: bool, f: &mut Frame, area: Rect)
             && *at == i
         {
             lines.push(Line::styled(
-                format!("{:>label_w$} ↑ {}", "", crate::cli::output::clean(reason)),
+                format!("{:>label_w$} ↑ {}", "", clean(reason)),
                 t.error(),
             ));
         }
@@ -543,9 +544,14 @@ fn render_form(app: &App, form: &Form, waiting: bool, f: &mut Frame, area: Rect)
     f.render_widget(
         Paragraph::new(lines).block(
             Block::bordered()
-                .title(format!(" {} ", form.title))
+                .title(format!(" {} ", clean(&form.title)))
                 .title_bottom(format!(" {hint} ")),
         ),
         r,
     );
+}
+
+/// A text of several lines with each line cleaned (its line breaks kept).
+fn clean_lines(text: &str) -> String {
+    text.lines().map(clean).collect::<Vec<_>>().join("\n")
 }

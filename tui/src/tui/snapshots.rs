@@ -758,6 +758,138 @@ fn user_strings_cannot_drive_the_terminal() {
     assert!(frame.contains("Evil\\u{1b}"), "{frame}");
 }
 
+/// What outsiders can put in front of the admin: CDR account codes come from switches and
+/// callers; customer and contact names from the portal's sign-up. An OSC title change with its
+/// bell, C1's CSI and a carriage return.
+const HOSTILE: &str = "\u{1b}]0;pwned\u{7}\u{9b}2J\r<b>";
+
+/// Every screen and popup that shows such strings: no control character in any cell, and the
+/// string shows as escapes where it was (not silently shortened).
+#[test]
+fn hostile_strings_show_escaped_on_every_screen_and_popup() {
+    let mut app = loaded();
+    app.reply(
+        None,
+        Reply::Domains(vec![domain("evil.test", &format!("Brand{HOSTILE}"))]),
+    );
+    app.reply(
+        None,
+        Reply::Customers(vec![customer(
+            1,
+            &format!("Cust{HOSTILE}"),
+            CustomerStatus::Active,
+        )]),
+    );
+    app.reply(
+        None,
+        Reply::Unassigned(vec![UnassignedGroup {
+            account_code: format!("code{HOSTILE}"),
+            cdrs: 2,
+            first_call: NOW - 600,
+            last_call: NOW - 60,
+        }]),
+    );
+    // Columns may cut the rest; the escape right after the name must be there.
+    let escaped = r"\u{1b}";
+    let check = |app: &App, what: &str, shows: &str| {
+        for (w, h) in [(80, 24), (120, 30)] {
+            let frame = draw(app, w, h);
+            assert!(
+                !frame.chars().any(|c| c.is_control() && c != '\n'),
+                "{what} at {w}x{h}: a control character reached the frame:\n{frame:?}"
+            );
+            assert!(
+                frame.contains(&format!("{shows}{escaped}")),
+                "{what} at {w}x{h}: {shows}{escaped} not shown:\n{frame}"
+            );
+        }
+    };
+    press(&mut app, "1");
+    check(&app, "domains", "Brand");
+    press(&mut app, "2");
+    check(&app, "customers", "Cust");
+    press(&mut app, "⏎");
+    let mut evil = detail();
+    evil.customer.name = format!("Cust{HOSTILE}");
+    evil.contacts[0].name = format!("Ann{HOSTILE}");
+    app.reply(None, Reply::Customer(Box::new(evil)));
+    check(&app, "customer view", "Cust");
+    press(&mut app, "⇥");
+    check(&app, "customer contacts", "Ann");
+    press(&mut app, "⎋5");
+    check(&app, "unassigned CDRs", "code");
+    press(&mut app, "⏎");
+    check(&app, "the assign picker", "Assign \"code");
+    press(&mut app, "⎋");
+}
+
+/// The bytes a real terminal gets (crossterm's own sequences aside): no bell, no OSC, no C1
+/// control, no carriage return, whatever the strings hold.
+#[test]
+fn hostile_strings_never_reach_the_terminal_as_bytes() {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    use ratatui::backend::CrosstermBackend;
+    use ratatui::layout::Rect;
+    use ratatui::{TerminalOptions, Viewport};
+
+    /// The terminal's bytes, kept for reading after the draw.
+    #[derive(Clone, Default)]
+    struct Tty(Rc<RefCell<Vec<u8>>>);
+    impl std::io::Write for Tty {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.borrow_mut().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    let mut app = loaded();
+    app.reply(
+        None,
+        Reply::Unassigned(vec![UnassignedGroup {
+            account_code: format!("code{HOSTILE}"),
+            cdrs: 2,
+            first_call: NOW - 600,
+            last_call: NOW - 60,
+        }]),
+    );
+    app.reply(
+        None,
+        Reply::Customers(vec![customer(
+            1,
+            &format!("Cust{HOSTILE}"),
+            CustomerStatus::Active,
+        )]),
+    );
+    for keys in ["2", "5", "⏎"] {
+        press(&mut app, keys);
+        let tty = Tty::default();
+        let mut terminal = Terminal::with_options(
+            CrosstermBackend::new(tty.clone()),
+            TerminalOptions {
+                viewport: Viewport::Fixed(Rect::new(0, 0, 80, 24)),
+            },
+        )
+        .unwrap();
+        terminal.draw(|f| render::draw(f, &app)).unwrap();
+        let text = String::from_utf8(tty.0.borrow().clone()).unwrap();
+        for bad in ["\u{7}", "\u{1b}]", "\u{9b}", "\r"] {
+            assert!(
+                !text.contains(bad),
+                "after {keys:?}: {bad:?} reached the terminal"
+            );
+        }
+        assert!(
+            text.contains("pwned"),
+            "after {keys:?}: the string is not shown at all"
+        );
+    }
+}
+
 #[test]
 fn no_color_draws_no_colour() {
     let app = loaded();

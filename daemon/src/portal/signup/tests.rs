@@ -455,6 +455,41 @@ async fn bad_input_is_named_and_changes_nothing() {
     assert_eq!(customers(&brands.store).len(), before);
 }
 
+/// The company and the person's name become the customer's and the contact's names, which the
+/// admin's terminal shows: control characters (an escape sequence, C1's CSI, a bell) are
+/// refused as the admin's own commands refuse them, and so are names longer than theirs.
+#[tokio::test]
+async fn control_characters_and_overlong_names_are_refused() {
+    let brands = source();
+    let portal = Portal::new(brands.store.clone());
+    open_signup(&brands.store, "alpha.example");
+    let before = customers(&brands.store).len();
+    let long = "N".repeat(201);
+    for (field, value, says) in [
+        ("company", "Evil\u{1b}]0;pwned\u{7}Co", "U+001B"),
+        ("company", "Evil\u{9b}2JCo", "U+009B"),
+        ("name", "Eve\rMallory", "U+000D"),
+        ("company", long.as_str(), "201 characters"),
+        ("name", long.as_str(), "201 characters"),
+    ] {
+        let (response, body, _) = sign_up(
+            &brands,
+            &portal,
+            "alpha.example",
+            "/signup",
+            &[(field, value)],
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::OK, "{field}={value:?}");
+        assert!(
+            body.contains("id=\"signup-error\""),
+            "{field}={value:?}: {body}"
+        );
+        assert!(body.contains(says), "{field}={value:?}: {body}");
+        assert_eq!(customers(&brands.store).len(), before, "{field}={value:?}");
+    }
+}
+
 #[tokio::test]
 async fn a_taken_address_without_smtp_gets_the_generic_refusal() {
     let brands = source();
