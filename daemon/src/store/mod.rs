@@ -1,6 +1,8 @@
 //! The redb store: the only module that knows redb. Everything else sees [`Store`] and [`Tx`].
 //!
-//! redb calls block; async code reaches the store through `tokio::task::spawn_blocking`.
+//! redb calls block; async code reaches the store through `tokio::task::spawn_blocking`, but for
+//! the short reads a portal page starts with (a few records from the page cache), which run on the
+//! async worker: see `portal::tenant::read_now`.
 
 /// Opens `$def` as `$t` in whichever kind of transaction `$self` holds and evaluates `$body`.
 macro_rules! with_table {
