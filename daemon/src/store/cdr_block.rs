@@ -11,10 +11,6 @@
 //! Rows are sorted by (start, seq). The seq of a row is the block id plus its offset, so a
 //! block can be made before its batch's sequence numbers are known.
 
-use std::marker::PhantomData;
-
-use redb::{TypeName, Value};
-
 /// Bytes of the row count.
 const HEAD: usize = 4;
 /// Bytes of one index entry.
@@ -218,42 +214,11 @@ impl<'a> BlockRef<'a> {
     }
 }
 
-/// The redb value type of the CDR block table.
-#[derive(Debug)]
-pub struct CdrBlock(PhantomData<()>);
-
-impl Value for CdrBlock {
-    type SelfType<'a>
-        = BlockRef<'a>
-    where
-        Self: 'a;
-    type AsBytes<'a>
-        = &'a [u8]
-    where
-        Self: 'a;
-
-    fn fixed_width() -> Option<usize> {
-        None
-    }
-
-    fn from_bytes<'a>(data: &'a [u8]) -> BlockRef<'a>
-    where
-        Self: 'a,
-    {
-        BlockRef::new(data)
-    }
-
-    fn as_bytes<'a, 'b: 'a>(value: &'a BlockRef<'b>) -> &'a [u8]
-    where
-        Self: 'b,
-    {
-        value.bytes
-    }
-
-    fn type_name() -> TypeName {
-        TypeName::new("portico::cdr_block@1")
-    }
-}
+view_value!(
+    /// The redb value type of the CDR block table.
+    CdrBlock => BlockRef,
+    "portico::cdr_block@1"
+);
 
 #[cfg(test)]
 mod tests {

@@ -4,6 +4,49 @@
 //! the short reads a portal page starts with (a few records from the page cache), which run on the
 //! async worker: see `portal::tenant::read_now`.
 
+/// A redb value type read in place: a value is `$view::new(bytes)` over the stored bytes, and
+/// `$view.bytes` is what is written.
+macro_rules! view_value {
+    ($(#[$doc:meta])* $value:ident => $view:ident, $name:expr) => {
+        $(#[$doc])*
+        #[derive(Debug)]
+        pub struct $value(std::marker::PhantomData<()>);
+
+        impl redb::Value for $value {
+            type SelfType<'a>
+                = $view<'a>
+            where
+                Self: 'a;
+            type AsBytes<'a>
+                = &'a [u8]
+            where
+                Self: 'a;
+
+            fn fixed_width() -> Option<usize> {
+                None
+            }
+
+            fn from_bytes<'a>(data: &'a [u8]) -> $view<'a>
+            where
+                Self: 'a,
+            {
+                $view::new(data)
+            }
+
+            fn as_bytes<'a, 'b: 'a>(value: &'a $view<'b>) -> &'a [u8]
+            where
+                Self: 'b,
+            {
+                value.bytes
+            }
+
+            fn type_name() -> redb::TypeName {
+                redb::TypeName::new($name)
+            }
+        }
+    };
+}
+
 /// Opens `$def` as `$t` in whichever kind of transaction `$self` holds and evaluates `$body`.
 macro_rules! with_table {
     ($self:expr, $def:expr, |$t:ident| $body:expr) => {

@@ -9,10 +9,6 @@
 //! entries × { u32 destination id, the same five figures }
 //! ```
 
-use std::marker::PhantomData;
-
-use redb::{TypeName, Value};
-
 use super::cdr::RollupDelta;
 
 const HEAD: usize = 4 + FIGURES;
@@ -136,42 +132,11 @@ pub fn merge(old: Option<RollupBlockRef<'_>>, add: &[(u32, RollupDelta)]) -> Vec
     out
 }
 
-/// The redb value type of the daily rollup table.
-#[derive(Debug)]
-pub struct RollupBlock(PhantomData<()>);
-
-impl Value for RollupBlock {
-    type SelfType<'a>
-        = RollupBlockRef<'a>
-    where
-        Self: 'a;
-    type AsBytes<'a>
-        = &'a [u8]
-    where
-        Self: 'a;
-
-    fn fixed_width() -> Option<usize> {
-        None
-    }
-
-    fn from_bytes<'a>(data: &'a [u8]) -> RollupBlockRef<'a>
-    where
-        Self: 'a,
-    {
-        RollupBlockRef::new(data)
-    }
-
-    fn as_bytes<'a, 'b: 'a>(value: &'a RollupBlockRef<'b>) -> &'a [u8]
-    where
-        Self: 'b,
-    {
-        value.bytes
-    }
-
-    fn type_name() -> TypeName {
-        TypeName::new("portico::rollup_day@1")
-    }
-}
+view_value!(
+    /// The redb value type of the daily rollup table.
+    RollupBlock => RollupBlockRef,
+    "portico::rollup_day@1"
+);
 
 #[cfg(test)]
 mod tests {
