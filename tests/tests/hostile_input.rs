@@ -56,6 +56,33 @@ fn asterisk_line(
     format!("{}\n", fields.join(","))
 }
 
+/// Imports `rates` as rate card "Std" (USD), adds customer `name` on `domain` with account
+/// code `acct-acme`, routes it to "Std" and returns its id.
+fn rated_customer(cli: &Cli, rates: &Path, name: &str, domain: &str) -> String {
+    cli.json([
+        "ratecard",
+        "import",
+        "Std",
+        rates.to_str().unwrap(),
+        "--currency",
+        "USD",
+    ]);
+    let id = customer_id(&cli.json([
+        "customer",
+        "add",
+        "--name",
+        name,
+        "--currency",
+        "USD",
+        "--domain",
+        domain,
+        "--account-codes",
+        "acct-acme",
+    ]));
+    cli.json(["route", "add", &id, "Std"]);
+    id
+}
+
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
@@ -123,27 +150,7 @@ fn control_characters_in_cdrs_never_reach_the_admins_terminal_raw() {
         "rates.csv",
         "prefix,name,rate\n44,\"United Kingdom <img src=x onerror=alert(1)>\",0.01\n",
     );
-    cli.json([
-        "ratecard",
-        "import",
-        "Std",
-        rates.to_str().unwrap(),
-        "--currency",
-        "USD",
-    ]);
-    let id = customer_id(&cli.json([
-        "customer",
-        "add",
-        "--name",
-        "Acme \"><svg onload=alert(1)>",
-        "--currency",
-        "USD",
-        "--domain",
-        "evil.test",
-        "--account-codes",
-        "acct-acme",
-    ]));
-    cli.json(["route", "add", &id, "Std"]);
+    let id = rated_customer(&cli, &rates, "Acme \"><svg onload=alert(1)>", "evil.test");
 
     let attack = TERMINAL_ATTACK;
     let mut master = String::new();
@@ -247,27 +254,7 @@ fn html_in_cdrs_names_and_brand_fields_never_runs_in_the_portal() {
             FORMULA.replace('"', "\"\""),
         ),
     );
-    cli.json([
-        "ratecard",
-        "import",
-        "Std",
-        rates.to_str().unwrap(),
-        "--currency",
-        "USD",
-    ]);
-    let id = customer_id(&cli.json([
-        "customer",
-        "add",
-        "--name",
-        &format!("Acme{SCRIPT}"),
-        "--currency",
-        "USD",
-        "--domain",
-        HOST,
-        "--account-codes",
-        "acct-acme",
-    ]));
-    cli.json(["route", "add", &id, "Std"]);
+    let id = rated_customer(&cli, &rates, &format!("Acme{SCRIPT}"), HOST);
     cli.json([
         "contact",
         "add",
