@@ -3,12 +3,13 @@
 
 use std::sync::LazyLock;
 
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use portico_protocol::FileInfo;
 
-use super::brand::{BrandAssets, HASH_LEN, content_hash};
+use super::brand::{HASH_LEN, content_hash};
 use super::tenant::{Portal, Tenant, blocking};
 
 /// The default theme. Brands restyle it through its custom properties.
@@ -38,7 +39,7 @@ pub async fn theme_css(_: Tenant, uri: Uri) -> Response {
         .is_some_and(|v| v == THEME_HASH.as_str());
     let cache = if current { IMMUTABLE } else { "no-cache" };
     let mut response = file_response(
-        THEME_CSS.as_bytes().to_vec(),
+        Bytes::from_static(THEME_CSS.as_bytes()),
         "text/css; charset=utf-8",
         cache,
     );
@@ -49,23 +50,27 @@ pub async fn theme_css(_: Tenant, uri: Uri) -> Response {
 }
 
 /// `/_portico/brand-<hash>.css` and `/_portico/brand-<hash>.js`.
-pub async fn brand_file(Tenant { domain }: Tenant, Path(file): Path<String>) -> Response {
+/// The files come from the domain's site, made when the domain was read: nothing is hashed or
+/// copied per request.
+pub async fn brand_file(Tenant { site }: Tenant, Path(file): Path<String>) -> Response {
     let Some((hash, ext)) = file
         .strip_prefix("brand-")
         .and_then(|rest| rest.split_once('.'))
     else {
         return missing();
     };
-    let brand = BrandAssets::of(&domain);
-    let (current, content, content_type) = match ext {
-        "css" => (brand.css_hash(), brand.css, "text/css; charset=utf-8"),
-        "js" => (brand.js_hash(), brand.js, "text/javascript; charset=utf-8"),
+    let brand = &site.brand;
+    let (current, content_type) = match ext {
+        "css" => (&brand.css, "text/css; charset=utf-8"),
+        "js" => (&brand.js, "text/javascript; charset=utf-8"),
         _ => return missing(),
     };
-    if current.as_deref() != Some(hash) {
-        return missing();
+    match current {
+        Some((current, content)) if current == hash => {
+            file_response(content.clone(), content_type, IMMUTABLE)
+        }
+        _ => missing(),
     }
-    file_response(content.into_bytes(), content_type, IMMUTABLE)
 }
 
 /// Where a logo is served: the file's name under the first hex digits of its SHA-256.
@@ -100,9 +105,10 @@ impl LogoRef {
 /// `/_portico/logo/<hash>/<name>`: only the domain's own logo, only at its current hash.
 pub async fn logo(
     State(portal): State<Portal>,
-    Tenant { domain }: Tenant,
+    Tenant { site }: Tenant,
     Path((hash, name)): Path<(String, String)>,
 ) -> Response {
+    let domain = &site.domain;
     if domain.logo.as_deref() != Some(name.as_str()) {
         return missing();
     }
@@ -136,7 +142,7 @@ pub async fn logo(
     response
 }
 
-fn file_response(body: Vec<u8>, content_type: &str, cache: &'static str) -> Response {
+fn file_response(body: impl Into<Bytes>, content_type: &str, cache: &'static str) -> Response {
     let content_type = HeaderValue::from_str(content_type)
         .unwrap_or(HeaderValue::from_static("application/octet-stream"));
     (
@@ -144,7 +150,7 @@ fn file_response(body: Vec<u8>, content_type: &str, cache: &'static str) -> Resp
             (header::CONTENT_TYPE, content_type),
             (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
         ],
-        body,
+        body.into(),
     )
         .into_response()
 }

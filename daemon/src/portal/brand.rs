@@ -2,9 +2,7 @@
 //! URLs, the `<script src>` tags split out of `custom_js`, and the Content-Security-Policy that
 //! lets exactly those scripts run.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-
+use axum::body::Bytes;
 use portico_protocol::Domain;
 use sha2::{Digest, Sha256};
 
@@ -72,16 +70,19 @@ impl BrandAssets {
     }
 }
 
-/// What a brand's custom CSS and JS make of every page (links, script tags, the CSP), worked
-/// out once for that content instead of on every page.
+/// What a brand's custom CSS and JS make of every page (links, script tags, the CSP) and the
+/// files themselves, worked out once per version of the domain (see [`super::site::Sites`])
+/// instead of on every request.
 #[derive(Debug)]
 pub struct BrandPage {
-    /// The domain's `custom_css` and `custom_js` this was made from.
-    made_from: (String, String),
     /// `/_portico/brand-<hash>.css`, when there is custom CSS.
     pub css_href: Option<String>,
     /// `/_portico/brand-<hash>.js`, when there is raw custom JS.
     pub js_href: Option<String>,
+    /// The hash in `css_href` and the file it names.
+    pub css: Option<(String, Bytes)>,
+    /// The hash in `js_href` and the file it names.
+    pub js: Option<(String, Bytes)>,
     /// The external scripts.
     pub scripts: Vec<ExternalScript>,
     /// The Content-Security-Policy of the domain's pages.
@@ -92,46 +93,16 @@ impl BrandPage {
     /// Works it out from the domain's custom CSS and JS.
     pub fn of(domain: &Domain) -> Self {
         let brand = BrandAssets::of(domain);
+        let css = brand.css_hash().map(|h| (h, Bytes::from(brand.css.clone())));
+        let js = brand.js_hash().map(|h| (h, Bytes::from(brand.js.clone())));
         BrandPage {
-            made_from: (domain.custom_css.clone(), domain.custom_js.clone()),
-            css_href: brand.css_hash().map(|h| format!("/_portico/brand-{h}.css")),
-            js_href: brand.js_hash().map(|h| format!("/_portico/brand-{h}.js")),
+            css_href: css.as_ref().map(|(h, _)| format!("/_portico/brand-{h}.css")),
+            js_href: js.as_ref().map(|(h, _)| format!("/_portico/brand-{h}.js")),
+            css,
+            js,
             csp: brand.page_csp(),
             scripts: brand.scripts,
         }
-    }
-
-    /// Whether this is what `domain`'s custom CSS and JS make now.
-    fn is_for(&self, domain: &Domain) -> bool {
-        self.made_from.0 == domain.custom_css && self.made_from.1 == domain.custom_js
-    }
-}
-
-/// Past this many domains the remembered brand pages are dropped (and worked out again).
-const MAX_BRAND_PAGES: usize = 4_096;
-
-/// Every domain's [`BrandPage`], by FQDN. An entry serves a page only while the domain record
-/// the page was loaded with still has exactly the custom CSS and JS it was made from: an
-/// admin's change shows on the next page, and one brand's entry never serves another domain.
-#[derive(Debug, Default)]
-pub struct BrandPages(Mutex<HashMap<String, Arc<BrandPage>>>);
-
-impl BrandPages {
-    /// `domain`'s brand page, from memory when its custom CSS and JS are unchanged.
-    pub fn get(&self, domain: &Domain) -> Arc<BrandPage> {
-        if let Ok(pages) = self.0.lock()
-            && let Some(page) = pages.get(&domain.fqdn).filter(|p| p.is_for(domain))
-        {
-            return page.clone();
-        }
-        let page = Arc::new(BrandPage::of(domain));
-        if let Ok(mut pages) = self.0.lock() {
-            if pages.len() >= MAX_BRAND_PAGES {
-                pages.clear();
-            }
-            pages.insert(domain.fqdn.clone(), page.clone());
-        }
-        page
     }
 }
 
@@ -395,34 +366,28 @@ mod tests {
     }
 
     #[test]
-    fn brand_pages_are_kept_per_domain_until_its_css_or_js_changes() {
-        let pages = BrandPages::default();
+    fn brand_page_links_the_files_it_holds() {
         let js = r#"<script src="https://cdn.a.example/x.js"></script>go();"#;
-        let a = domain("a.example", "body{color:red}", js);
-        let first = pages.get(&a);
-        assert!(Arc::ptr_eq(&first, &pages.get(&a)), "unchanged: kept");
-        let fresh = BrandPage::of(&a);
-        assert_eq!(first.css_href, fresh.css_href);
-        assert_eq!(first.js_href, fresh.js_href);
-        assert_eq!(first.csp, fresh.csp);
-        assert!(first.csp.contains("https://cdn.a.example"));
+        let page = BrandPage::of(&domain("a.example", " body{color:red} ", js));
+        let (css_hash, css) = page.css.as_ref().unwrap();
+        assert_eq!(&css[..], b"body{color:red}");
+        assert_eq!(*css_hash, content_hash(b"body{color:red}"));
+        assert_eq!(
+            page.css_href.as_deref(),
+            Some(format!("/_portico/brand-{css_hash}.css").as_str())
+        );
+        let (js_hash, raw) = page.js.as_ref().unwrap();
+        assert_eq!(&raw[..], b"go();");
+        assert_eq!(
+            page.js_href.as_deref(),
+            Some(format!("/_portico/brand-{js_hash}.js").as_str())
+        );
+        assert!(page.csp.contains("https://cdn.a.example"));
 
-        // Another domain never gets a's page, even with the same name's entry in memory.
-        let b = domain("b.example", "", "");
-        let other = pages.get(&b);
-        assert_eq!(other.css_href, None);
-        assert!(!other.csp.contains("cdn.a.example"));
-
-        // A change of a's CSS or JS shows on the next page.
-        let changed = domain("a.example", "body{color:blue}", js);
-        let second = pages.get(&changed);
-        assert!(!Arc::ptr_eq(&first, &second));
-        assert_ne!(first.css_href, second.css_href);
-        let no_js = domain("a.example", "body{color:blue}", "");
-        let third = pages.get(&no_js);
-        assert_eq!(third.js_href, None);
-        assert!(third.scripts.is_empty());
-        assert!(!third.csp.contains("cdn.a.example"));
+        let plain = BrandPage::of(&domain("b.example", "", ""));
+        assert!(plain.css.is_none() && plain.js.is_none());
+        assert_eq!(plain.css_href, None);
+        assert!(!plain.csp.contains("cdn.a.example"));
     }
 
     #[test]

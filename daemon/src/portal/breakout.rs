@@ -78,12 +78,12 @@ fn columns(account: &Account, per_day_asked: bool) -> (Vec<BreakoutColumn>, bool
     let (configured, default): (&[BreakoutColumn], fn() -> Vec<BreakoutColumn>) =
         if account.is_carrier() {
             (
-                &account.domain.carrier_breakout_columns,
+                &account.site.domain.carrier_breakout_columns,
                 domain_defaults::default_carrier_breakout_columns,
             )
         } else {
             (
-                &account.domain.breakout_columns,
+                &account.site.domain.breakout_columns,
                 domain_defaults::default_breakout_columns,
             )
         };

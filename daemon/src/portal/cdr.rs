@@ -121,12 +121,12 @@ fn format_cursor(c: CdrCursor) -> String {
 pub fn columns(account: &Account) -> Vec<CdrColumn> {
     let (configured, default): (&[CdrColumn], fn() -> Vec<CdrColumn>) = if account.is_carrier() {
         (
-            &account.domain.carrier_cdr_columns,
+            &account.site.domain.carrier_cdr_columns,
             domain_defaults::default_carrier_cdr_columns,
         )
     } else {
         (
-            &account.domain.cdr_columns,
+            &account.site.domain.cdr_columns,
             domain_defaults::default_cdr_columns,
         )
     };
@@ -219,11 +219,6 @@ impl CdrPage {
 
 /// One row of the table, written straight from the call as the store holds it (borrowed, not
 /// copied out of the read transaction).
-#[derive(Template)]
-#[template(
-    ext = "html",
-    source = "\n        <tr{% if !row.connected %} class=\"is-muted\"{% endif %}>{% for head in heads %}<td{% if head.num %} class=\"num\"{% else if head.wrap %} class=\"cell-wrap\"{% endif %}>{{ self.cell(head) }}</td>{% endfor %}</tr>"
-)]
 pub struct CdrRowHtml<'a> {
     pub heads: &'a [Head],
     pub key: CdrKey,
@@ -234,6 +229,27 @@ pub struct CdrRowHtml<'a> {
 }
 
 impl<'a> CdrRowHtml<'a> {
+    /// Appends the row's `<tr>` to `out`: its cells escaped where they hold text.
+    pub fn push_to(&self, out: &mut String) {
+        out.push_str(if self.row.connected {
+            "\n        <tr>"
+        } else {
+            "\n        <tr class=\"is-muted\">"
+        });
+        for head in self.heads {
+            out.push_str(if head.num {
+                "<td class=\"num\">"
+            } else if head.wrap {
+                "<td class=\"cell-wrap\">"
+            } else {
+                "<td>"
+            });
+            self.cell(head).push_html(out);
+            out.push_str("</td>");
+        }
+        out.push_str("</tr>");
+    }
+
     /// What the table shows for `col` of the call.
     pub fn cell(&self, head: &Head) -> Cell<'a> {
         let (key, c) = (self.key, self.row);
@@ -323,21 +339,17 @@ fn page(
         })
         .collect();
     let mut rows_html = String::with_capacity(16 << 10);
-    let mut written = Ok(());
     let next = reports::cdr_page_with(tx, account.customer.id, &q, |key, row| {
-        if written.is_ok() {
-            let html = CdrRowHtml {
-                heads: &heads,
-                key,
-                row,
-                zone,
-                currency,
-                minor,
-            };
-            written = html.render_into(&mut rows_html);
+        CdrRowHtml {
+            heads: &heads,
+            key,
+            row,
+            zone,
+            currency,
+            minor,
         }
+        .push_to(&mut rows_html);
     })?;
-    written?;
     let (chrome, csp) = Chrome::for_account(account, "/cdr");
     let page = CdrPage {
         chrome,

@@ -1,9 +1,11 @@
 //! Table cells of the report pages, written straight into the page: a cell borrows what it
-//! shows and formats it while the template writes, so a table of N rows allocates no string
-//! per cell. Askama escapes what they write like any other value.
+//! shows and writes it while the page is written, so a table of N rows allocates no string per
+//! cell. In templates, askama escapes what they write like any other value; the CDR table
+//! writes them with [`Cell::push_html`].
 
 use std::fmt;
 
+use askama::filters::{Escaper, Html};
 use jiff::tz::TimeZone;
 use portico_protocol::Micros;
 
@@ -30,51 +32,107 @@ pub enum Cell<'a> {
     Empty,
 }
 
+impl Cell<'_> {
+    /// Writes the cell into an HTML page: text escaped, everything else as it is (digits and
+    /// separators only, nothing to escape). This is how the CDR table writes its cells: no
+    /// formatting machinery per cell.
+    pub fn push_html(&self, out: &mut String) {
+        match *self {
+            Cell::Text(text) => {
+                // Writing to a String cannot fail.
+                let _ = Html.write_escaped_str(&mut *out, text);
+            }
+            _ => self.push_plain(out),
+        }
+    }
+
+    /// Writes the cell as plain text (text unescaped).
+    fn push_plain(&self, out: &mut String) {
+        match *self {
+            Cell::Text(text) => out.push_str(text),
+            Cell::Time(unix, tz) => {
+                if let Ok(ts) = jiff::Timestamp::from_second(unix) {
+                    let d = tz.to_datetime(ts);
+                    push_date(out, d.date());
+                    out.push(' ');
+                    push_2(out, d.hour());
+                    out.push(':');
+                    push_2(out, d.minute());
+                    out.push(':');
+                    push_2(out, d.second());
+                }
+            }
+            Cell::Seconds(s) => {
+                let (h, m, s) = (s / 3600, s / 60 % 60, s % 60);
+                if h > 0 {
+                    push_int(out, h);
+                    out.push(':');
+                    push_2(out, m as i8);
+                } else {
+                    push_int(out, m);
+                }
+                out.push(':');
+                push_2(out, s as i8);
+            }
+            Cell::Int(n) => push_int(out, n),
+            Cell::Minutes(s) => {
+                let hundredths = (s * 100 + 30) / 60;
+                push_int(out, hundredths / 100);
+                out.push('.');
+                push_2(out, (hundredths % 100) as i8);
+            }
+            Cell::Date(unix, tz) => {
+                if let Ok(ts) = jiff::Timestamp::from_second(unix) {
+                    push_date(out, tz.to_datetime(ts).date());
+                }
+            }
+            Cell::Money(micros, places) => push_micros(out, micros, places.min(6)),
+            Cell::Exact(micros, places) => {
+                push_micros(out, micros, decimals(micros).max(places).min(6))
+            }
+            Cell::Empty => {}
+        }
+    }
+}
+
 impl fmt::Display for Cell<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
             Cell::Text(text) => f.write_str(text),
-            Cell::Time(unix, tz) => match jiff::Timestamp::from_second(unix) {
-                // Written field by field: strftime would parse its format for every cell.
-                Ok(ts) => {
-                    let d = tz.to_datetime(ts);
-                    write!(
-                        f,
-                        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-                        d.year(),
-                        d.month(),
-                        d.day(),
-                        d.hour(),
-                        d.minute(),
-                        d.second()
-                    )
-                }
-                Err(_) => Ok(()),
-            },
-            Cell::Seconds(s) => {
-                let (h, m, s) = (s / 3600, s / 60 % 60, s % 60);
-                if h > 0 {
-                    write!(f, "{h}:{m:02}:{s:02}")
-                } else {
-                    write!(f, "{m}:{s:02}")
-                }
+            _ => {
+                let mut plain = String::with_capacity(24);
+                self.push_plain(&mut plain);
+                f.write_str(&plain)
             }
-            Cell::Int(n) => write!(f, "{n}"),
-            Cell::Minutes(s) => {
-                let hundredths = (s * 100 + 30) / 60;
-                write!(f, "{}.{:02}", hundredths / 100, hundredths % 100)
-            }
-            Cell::Date(unix, tz) => match jiff::Timestamp::from_second(unix) {
-                Ok(ts) => write!(f, "{}", tz.to_datetime(ts).date()),
-                Err(_) => Ok(()),
-            },
-            Cell::Money(micros, places) => write_micros(f, micros, places.min(6)),
-            Cell::Exact(micros, places) => {
-                write_micros(f, micros, decimals(micros).max(places).min(6))
-            }
-            Cell::Empty => Ok(()),
         }
     }
+}
+
+fn push_int(out: &mut String, n: u64) {
+    out.push_str(itoa::Buffer::new().format(n));
+}
+
+/// Two digits, zero first: 0 to 99.
+fn push_2(out: &mut String, n: i8) {
+    let n = n.unsigned_abs() % 100;
+    out.push(char::from(b'0' + n / 10));
+    out.push(char::from(b'0' + n % 10));
+}
+
+/// `2026-11-27` (years outside 0..=9999 as they are).
+fn push_date(out: &mut String, d: jiff::civil::Date) {
+    let year = d.year();
+    if (0..10_000).contains(&year) {
+        let year = year as u16;
+        push_2(out, (year / 100) as i8);
+        push_2(out, (year % 100) as i8);
+    } else {
+        out.push_str(itoa::Buffer::new().format(year));
+    }
+    out.push('-');
+    push_2(out, d.month());
+    out.push('-');
+    push_2(out, d.day());
 }
 
 /// How many decimals an amount of micro-units needs to be shown exactly (0 to 6).
@@ -89,16 +147,23 @@ pub fn decimals(micros: i64) -> u32 {
     }
 }
 
-fn write_micros(f: &mut fmt::Formatter<'_>, micros: i64, places: u32) -> fmt::Result {
+fn push_micros(out: &mut String, micros: i64, places: u32) {
     let rounded = round_to_minor(Micros(micros), places).0;
-    let sign = if rounded < 0 { "-" } else { "" };
-    let abs = rounded.unsigned_abs();
-    let units = abs / 1_000_000;
-    if places == 0 {
-        return write!(f, "{sign}{units}");
+    if rounded < 0 {
+        out.push('-');
     }
+    let abs = rounded.unsigned_abs();
+    push_int(out, abs / 1_000_000);
+    if places == 0 {
+        return;
+    }
+    out.push('.');
     let frac = abs % 1_000_000 / 10u64.pow(6 - places);
-    write!(f, "{sign}{units}.{frac:0width$}", width = places as usize)
+    let digits = itoa::Buffer::new().format(frac).len();
+    for _ in digits..places as usize {
+        out.push('0');
+    }
+    push_int(out, frac);
 }
 
 #[cfg(test)]
@@ -124,5 +189,33 @@ mod tests {
         let ny = TimeZone::get("America/New_York").unwrap();
         assert_eq!(s(Cell::Time(0, &ny)), "1969-12-31 19:00:00");
         assert_eq!(s(Cell::Time(0, &TimeZone::UTC)), "1970-01-01 00:00:00");
+        assert_eq!(s(Cell::Exact(-1_012_500, 2)), "-1.0125");
+        assert_eq!(s(Cell::Money(-4_000, 2)), "0.00");
+        assert_eq!(s(Cell::Money(-6_000, 2)), "-0.01");
+        assert_eq!(s(Cell::Int(0)), "0");
+        assert_eq!(s(Cell::Seconds(0)), "0:00");
+        assert_eq!(s(Cell::Seconds(36_000)), "10:00:00");
+        assert_eq!(s(Cell::Minutes(0)), "0.00");
+        assert_eq!(s(Cell::Date(-62_135_596_800, &TimeZone::UTC)), "0001-01-01");
+        assert_eq!(s(Cell::Empty), "");
+    }
+
+    #[test]
+    fn html_cells_escape_text_only() {
+        let html = |c: Cell<'_>| {
+            let mut out = String::new();
+            c.push_html(&mut out);
+            out
+        };
+        assert_eq!(
+            html(Cell::Text("<b>\"A&B\"</b>'")),
+            "&#60;b&#62;&#34;A&#38;B&#34;&#60;/b&#62;&#39;"
+        );
+        assert_eq!(html(Cell::Text("Mobile UK")), "Mobile UK");
+        assert_eq!(html(Cell::Money(1_005_000, 2)), "1.01");
+        assert_eq!(
+            html(Cell::Time(1_795_737_609, &TimeZone::UTC)),
+            "2026-11-27 00:00:09"
+        );
     }
 }

@@ -123,9 +123,10 @@ pub(super) async fn login_page(
 /// `GET /login`.
 pub async fn show(
     State(portal): State<Portal>,
-    Tenant { domain }: Tenant,
+    Tenant { site }: Tenant,
     headers: HeaderMap,
 ) -> Response {
+    let domain = &site.domain;
     login_page(
         &portal,
         &domain,
@@ -155,11 +156,12 @@ enum Outcome {
 /// `POST /login`.
 pub async fn submit(
     State(portal): State<Portal>,
-    Tenant { domain }: Tenant,
+    Tenant { site }: Tenant,
     ClientAddr(client): ClientAddr,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
+    let domain = &site.domain;
     if let Err(response) = check_form_token(&headers, &domain.fqdn, &form.csrf) {
         return response;
     }

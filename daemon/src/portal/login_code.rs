@@ -105,9 +105,10 @@ async fn code_page(
 /// `GET /login/code`.
 pub async fn show(
     State(portal): State<Portal>,
-    Tenant { domain }: Tenant,
+    Tenant { site }: Tenant,
     headers: HeaderMap,
 ) -> Response {
+    let domain = &site.domain;
     match pending(&portal, &headers, &domain.fqdn).await {
         Ok(p) => code_page(&portal, &domain, StatusCode::OK, p.session.csrf, None).await,
         Err(response) => response,
@@ -117,11 +118,12 @@ pub async fn show(
 /// `POST /login/code`.
 pub async fn submit(
     State(portal): State<Portal>,
-    Tenant { domain }: Tenant,
+    Tenant { site }: Tenant,
     ClientAddr(client): ClientAddr,
     headers: HeaderMap,
     Form(form): Form<CodeForm>,
 ) -> Response {
+    let domain = &site.domain;
     let p = match pending(&portal, &headers, &domain.fqdn).await {
         Ok(p) => p,
         Err(response) => return response,

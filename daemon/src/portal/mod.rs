@@ -50,6 +50,7 @@ mod report;
 mod reset;
 pub(crate) mod session;
 mod signup;
+pub(crate) mod site;
 mod store_calls;
 mod tenant;
 pub(crate) mod throttle;
@@ -74,7 +75,7 @@ impl Portal {
         Portal {
             store,
             throttle: Arc::new(throttle::Throttle::default()),
-            brands: Arc::new(brand::BrandPages::default()),
+            sites: Arc::new(site::Sites::default()),
         }
     }
 }

@@ -136,12 +136,23 @@ impl Chrome {
                 }
             }
         };
-        Ok(Self::new(domain, logo.as_ref(), &portal.brands.get(domain)))
+        // The pages before login are not the busy ones: their brand comes from the domain's
+        // site by name (the same record, unless an admin changed it this instant).
+        let site = portal.site(&domain.fqdn).ok().flatten();
+        let made;
+        let brand = match &site {
+            Some(site) => &site.brand,
+            None => {
+                made = BrandPage::of(domain);
+                &made
+            }
+        };
+        Ok(Self::new(domain, logo.as_ref(), brand))
     }
 
     /// The chrome of a logged-in page; `current` is the navigation entry to mark.
     pub fn for_account(account: &Account, current: &str) -> (Self, String) {
-        let (mut chrome, csp) = Self::new(&account.domain, account.logo.as_ref(), &account.brand);
+        let (mut chrome, csp) = Self::new(&account.site.domain, account.logo.as_ref(), &account.site.brand);
         let zone = &account.zone;
         chrome.account = Some(AccountBar {
             name: account.contact.name.clone(),
@@ -185,8 +196,8 @@ pub struct NeutralPage {
     pub message: &'static str,
 }
 
-pub async fn not_found(State(portal): State<Portal>, Tenant { domain }: Tenant) -> Response {
-    match Chrome::load(&portal, &domain).await {
+pub async fn not_found(State(portal): State<Portal>, Tenant { site }: Tenant) -> Response {
+    match Chrome::load(&portal, &site.domain).await {
         Ok((chrome, csp)) => html(StatusCode::NOT_FOUND, &csp, &NotFoundPage { chrome }),
         Err(response) => response,
     }

@@ -97,9 +97,10 @@ async fn forgot_page(
 /// `GET /forgot`.
 pub async fn show_forgot(
     State(portal): State<Portal>,
-    Tenant { domain }: Tenant,
+    Tenant { site }: Tenant,
     headers: HeaderMap,
 ) -> Response {
+    let domain = &site.domain;
     forgot_page(
         &portal,
         &domain,
@@ -114,12 +115,13 @@ pub async fn show_forgot(
 /// `POST /forgot`.
 pub async fn submit_forgot(
     State(portal): State<Portal>,
-    Tenant { domain }: Tenant,
+    Tenant { site }: Tenant,
     ClientAddr(client): ClientAddr,
     base: LinkBase,
     headers: HeaderMap,
     Form(form): Form<ForgotForm>,
 ) -> Response {
+    let domain = &site.domain;
     if let Err(response) = check_form_token(&headers, &domain.fqdn, &form.csrf) {
         return response;
     }
@@ -288,10 +290,11 @@ async fn reset_page(
 /// `GET /reset/{token}`: the new-password form; the token is checked, not used up.
 pub async fn show_reset(
     State(portal): State<Portal>,
-    Tenant { domain }: Tenant,
+    Tenant { site }: Tenant,
     headers: HeaderMap,
     Path(token): Path<String>,
 ) -> Response {
+    let domain = &site.domain;
     let store = portal.store.clone();
     let key = session::token_hash(&token);
     let found = blocking(move || Ok(store.read(|tx| tx.token(&key))?)).await;
@@ -311,12 +314,13 @@ pub async fn show_reset(
 /// and shows the log-in page.
 pub async fn submit_reset(
     State(portal): State<Portal>,
-    Tenant { domain }: Tenant,
+    Tenant { site }: Tenant,
     ClientAddr(client): ClientAddr,
     headers: HeaderMap,
     Path(token): Path<String>,
     Form(form): Form<ResetForm>,
 ) -> Response {
+    let domain = &site.domain;
     if let Err(response) = check_form_token(&headers, &domain.fqdn, &form.csrf) {
         return response;
     }

@@ -13,12 +13,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ipnet::IpNet;
-use portico_protocol::{Balance, Contact, Customer, CustomerStatus, Domain, FileInfo, Section};
+use portico_protocol::{Balance, Contact, Customer, CustomerStatus, FileInfo, Section};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use super::access::Sections;
-use super::brand::{BrandPage, BrandPages};
+use super::site::Site;
 use super::tenant::{Portal, RequestHost, read_now};
 use super::{SourceError, host, pages};
 use crate::store::{SessionRecord, StoreError};
@@ -117,7 +117,8 @@ pub fn ip_allowed(allow: &[String], ip: IpAddr) -> bool {
 /// A logged-in account on this request's domain, with what every page of it shows.
 #[derive(Debug, Clone)]
 pub struct Account {
-    pub domain: Domain,
+    /// The domain, and what its pages are made with.
+    pub site: Arc<Site>,
     pub customer: Customer,
     pub contact: Contact,
     pub session: SessionRecord,
@@ -131,8 +132,6 @@ pub struct Account {
     /// A required contract not yet approved (when the contracts section is visible): every
     /// page links to it.
     pub contract_due: Option<super::contracts::ContractDue>,
-    /// What the domain's custom CSS and JS make of its pages.
-    pub brand: Arc<BrandPage>,
     /// The contact's time zone (UTC when it has none or an unknown one).
     pub zone: jiff::tz::TimeZone,
 }
@@ -149,7 +148,7 @@ impl Account {
 
     /// Checks a form's CSRF token and the request's origin.
     pub fn check_form(&self, headers: &HeaderMap, token: &str) -> Result<(), Response> {
-        check_origin(headers, &self.domain.fqdn)?;
+        check_origin(headers, &self.site.domain.fqdn)?;
         if same_secret(token, &self.session.csrf) {
             Ok(())
         } else {
@@ -202,7 +201,6 @@ enum Refusal {
     LogIn,
     /// Password given, two-factor code still to give.
     SecondFactor,
-    Failed(Response),
 }
 
 /// What a request brings to be let in: the portal it names, its session cookie, its client and
@@ -254,7 +252,6 @@ impl Portal {
         F: FnOnce(&crate::store::Tx, &Account) -> Result<T, SourceError> + Send + 'static,
         T: Send + 'static,
     {
-        let (store, brands) = (&self.store, &self.brands);
         let now = crate::admin::service::now();
         let SessionRequest {
             fqdn,
@@ -262,11 +259,19 @@ impl Portal {
             client,
             reads,
         } = request;
+        let site = match self.site(&fqdn) {
+            Ok(Some(site)) => site,
+            Ok(None) => return Err(pages::no_portal()),
+            Err(err) => {
+                tracing::error!(error = %err, "portal: reading the domain failed");
+                return Err(pages::internal_error());
+            }
+        };
         let found = read_now(|| {
-            store
+            self.store
                 .read(|tx| {
                     Ok::<_, StoreError>(
-                        match load(tx, &fqdn, token.as_deref(), client, now, brands)? {
+                        match load(tx, site, token.as_deref(), client, now)? {
                             Ok(account) => {
                                 let data = page(tx, &account);
                                 Ok((account, data))
@@ -282,7 +287,6 @@ impl Portal {
             Ok(Err(Refusal::LogIn)) if reads => Err(Redirect::to("/login").into_response()),
             Ok(Err(Refusal::LogIn)) => Err(forbidden()),
             Ok(Err(Refusal::SecondFactor)) => Err(Redirect::to("/login/code").into_response()),
-            Ok(Err(Refusal::Failed(response))) => Err(response),
             Err(err) => {
                 tracing::error!(error = %err, "portal: reading the session failed");
                 Err(pages::internal_error())
@@ -303,15 +307,12 @@ impl FromRequestParts<Portal> for Account {
 
 fn load(
     tx: &crate::store::Tx,
-    fqdn: &str,
+    site: Arc<Site>,
     token: Option<&str>,
     client: IpAddr,
     now: i64,
-    brands: &BrandPages,
 ) -> Result<Result<Account, Refusal>, StoreError> {
-    let Some(domain) = tx.domain(fqdn)?.map(|r| r.domain) else {
-        return Ok(Err(Refusal::Failed(pages::no_portal())));
-    };
+    let domain = &site.domain;
     let Some(token) = token else {
         return Ok(Err(Refusal::LogIn));
     };
@@ -339,7 +340,7 @@ fn load(
     {
         return Ok(Err(Refusal::LogIn));
     }
-    let sections = Sections::of(&domain, &customer);
+    let sections = Sections::of(domain, &customer);
     let logo = match &domain.logo {
         Some(name) => tx.file_info(name)?,
         None => None,
@@ -361,10 +362,9 @@ fn load(
         None
     };
     Ok(Ok(Account {
-        brand: brands.get(&domain),
         zone: super::format::zone(&contact.time_zone),
         contract_due,
-        domain,
+        site,
         customer,
         contact,
         session,

@@ -163,11 +163,12 @@ pub async fn show(
     tenant: Tenant,
     headers: HeaderMap,
 ) -> Response {
-    if !allowed(&tenant.domain, kind) {
+    if !allowed(&tenant.site.domain, kind) {
         return super::pages::not_found(State(portal), tenant).await;
     }
     let form = SignupForm {
         currency: tenant
+            .site
             .domain
             .currencies
             .first()
@@ -177,7 +178,7 @@ pub async fn show(
     };
     page(
         &portal,
-        &tenant.domain,
+        &tenant.site.domain,
         &headers,
         kind,
         StatusCode::OK,
@@ -285,10 +286,10 @@ pub async fn submit(
     headers: HeaderMap,
     Form(mut form): Form<SignupForm>,
 ) -> Response {
-    if !allowed(&tenant.domain, kind) {
+    if !allowed(&tenant.site.domain, kind) {
         return super::pages::not_found(State(portal), tenant).await;
     }
-    let domain = tenant.domain;
+    let domain = &tenant.site.domain;
     if let Err(response) = check_form_token(&headers, &domain.fqdn, &form.csrf) {
         return response;
     }
@@ -790,10 +791,11 @@ pub(super) fn take_valid_token(
 /// `GET /confirm/{token}`: confirms the address, then shows the log-in page.
 pub async fn confirm(
     State(portal): State<Portal>,
-    Tenant { domain }: Tenant,
+    Tenant { site }: Tenant,
     headers: HeaderMap,
     Path(token): Path<String>,
 ) -> Response {
+    let domain = &site.domain;
     let store = portal.store.clone();
     let fqdn = domain.fqdn.clone();
     let done = blocking(move || {

@@ -7,10 +7,9 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use portico_protocol::Domain;
 use tracing::Instrument;
 
-use super::brand::BrandPages;
+use super::site::{Site, Sites};
 use super::throttle::Throttle;
 use super::{SourceError, host, pages};
 use crate::store::Store;
@@ -20,8 +19,8 @@ use crate::store::Store;
 pub struct Portal {
     pub store: Store,
     pub throttle: Arc<Throttle>,
-    /// What each brand's custom CSS and JS make of its pages, worked out once per content.
-    pub brands: Arc<BrandPages>,
+    /// Every domain as its pages are made, read once per change of the domains.
+    pub sites: Arc<Sites>,
 }
 
 /// The normalized host of a request (`None`: it names no portal), found once by [`per_request`].
@@ -33,7 +32,7 @@ pub struct RequestHost(pub Option<String>);
 /// runs for a configured domain.
 #[derive(Debug, Clone)]
 pub struct Tenant {
-    pub domain: Domain,
+    pub site: Arc<Site>,
 }
 
 impl FromRequestParts<Portal> for Tenant {
@@ -47,15 +46,21 @@ impl FromRequestParts<Portal> for Tenant {
         let Some(host) = host else {
             return Err(pages::no_portal());
         };
-        let store = &state.store;
-        match read_now(|| Ok(store.read(|tx| tx.domain(&host))?.map(|r| r.domain))) {
-            Ok(Some(domain)) => Ok(Tenant { domain }),
+        match state.site(&host) {
+            Ok(Some(site)) => Ok(Tenant { site }),
             Ok(None) => Err(pages::no_portal()),
             Err(err) => {
                 tracing::error!(error = %err, "portal: reading the domain failed");
                 Err(pages::internal_error())
             }
         }
+    }
+}
+
+impl Portal {
+    /// The site of `fqdn`, when it is a configured domain.
+    pub fn site(&self, fqdn: &str) -> Result<Option<Arc<Site>>, SourceError> {
+        read_now(|| Ok(self.sites.get(&self.store, fqdn)?))
     }
 }
 

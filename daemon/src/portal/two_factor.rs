@@ -229,7 +229,7 @@ fn state_of(account: &Account, record: &ContactRecord) -> Result<State2fa, Respo
     let Some(secret) = &record.totp_secret else {
         return Ok(State2fa::Off);
     };
-    let Some(totp) = totp(secret, &account.domain.brand_name, &record.contact.email) else {
+    let Some(totp) = totp(secret, &account.site.domain.brand_name, &record.contact.email) else {
         tracing::error!(
             contact = record.contact.id,
             "portal: a stored TOTP secret is unusable"
@@ -423,7 +423,7 @@ pub async fn turn_off(
     if let Err(response) = account.check_form(&headers, &post.csrf) {
         return response;
     }
-    let keys = code_keys(&account.domain.fqdn, &account.contact.email, account.client);
+    let keys = code_keys(&account.site.domain.fqdn, &account.contact.email, account.client);
     let wait = portal.throttle.wait(&keys);
     let record = match record_of(&portal, &account).await {
         Ok(r) => r,
@@ -504,7 +504,7 @@ async fn change_two_factor<T: Send + 'static>(
     let store = portal.store.clone();
     let id = account.contact.id;
     let keep = account.session_key;
-    let issuer = account.domain.brand_name.clone();
+    let issuer = account.site.domain.brand_name.clone();
     let target = contact_target(&account.contact);
     let outcome = blocking(move || {
         Ok(audited_write(

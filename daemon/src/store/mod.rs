@@ -83,6 +83,7 @@ mod tx;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use redb::ReadableDatabase;
 
@@ -165,6 +166,9 @@ pub const CACHE_BYTES: usize = 256 << 20;
 pub struct Store {
     file: Arc<health::File>,
     path: PathBuf,
+    /// Moves on after every write transaction that stored or removed a domain (see
+    /// [`Store::domains_generation`]).
+    domains: Arc<AtomicU64>,
 }
 
 impl std::fmt::Debug for Store {
@@ -191,6 +195,7 @@ impl Store {
         Ok(Store {
             file: Arc::new(health::File::new(db, path, cache_bytes)),
             path: path.to_path_buf(),
+            domains: Arc::new(AtomicU64::new(0)),
         })
     }
 
@@ -213,14 +218,27 @@ impl Store {
             // (a walk over the whole file) after a crash or a kill -9.
             txn.set_quick_repair(true);
             let mut tx = Tx::write(txn);
-            let value = f(&mut tx)?;
-            tx.commit()?;
-            Ok(value)
+            let value = f(&mut tx);
+            let wrote_domains = tx.wrote_domains();
+            let committed = value.and_then(|value| Ok(tx.commit().map(|()| value)?));
+            if wrote_domains {
+                // After the commit (or its failure): a cache that read the domains before
+                // this point holds the old generation and reads them again.
+                self.domains.fetch_add(1, Ordering::AcqRel);
+            }
+            committed
         })();
         if result.is_err() && health::failures() != failures {
             self.file.recover(db);
         }
         result
+    }
+
+    /// A number that moves on whenever a committed write stored or removed a domain. A cache of
+    /// domain records takes the generation before it reads them and keeps what it read only
+    /// while the generation is still that one: a domain written after the read moves it on.
+    pub fn domains_generation(&self) -> u64 {
+        self.domains.load(Ordering::Acquire)
     }
 
     /// Runs `f` in one read transaction (a consistent snapshot).

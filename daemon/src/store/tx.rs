@@ -22,6 +22,9 @@ pub(super) enum Inner {
 /// One transaction. Reads work in both kinds; writes need one from [`super::Store::write`].
 pub struct Tx {
     pub(super) inner: Inner,
+    /// A domain was stored or removed: [`super::Store::write`] moves the domains' generation on
+    /// when the transaction ends.
+    pub(super) domains_written: bool,
 }
 
 pub(super) fn decode<T>(value: Result<T, String>) -> Result<T, StoreError> {
@@ -129,13 +132,20 @@ impl Tx {
     pub(super) fn read(txn: ReadTransaction) -> Tx {
         Tx {
             inner: Inner::Read(Box::new(txn)),
+            domains_written: false,
         }
     }
 
     pub(super) fn write(txn: WriteTransaction) -> Tx {
         Tx {
             inner: Inner::Write(Box::new(txn)),
+            domains_written: false,
         }
+    }
+
+    /// Whether this transaction stored or removed a domain.
+    pub(super) fn wrote_domains(&self) -> bool {
+        self.domains_written
     }
 
     pub(super) fn commit(self) -> Result<(), StoreError> {
@@ -178,6 +188,7 @@ impl Tx {
 
     /// Stores a domain.
     pub fn put_domain(&mut self, record: &DomainRecord) -> Result<(), StoreError> {
+        self.domains_written = true;
         let mut t = self.w()?.open_table(DOMAINS)?;
         t.insert(record.domain.fqdn.as_str(), Ok(record.clone()))?;
         Ok(())
@@ -185,6 +196,7 @@ impl Tx {
 
     /// Removes a domain; false when there was none.
     pub fn remove_domain(&mut self, fqdn: &str) -> Result<bool, StoreError> {
+        self.domains_written = true;
         let mut t = self.w()?.open_table(DOMAINS)?;
         let removed = t.remove(fqdn)?.is_some();
         Ok(removed)
