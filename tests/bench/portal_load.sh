@@ -3,8 +3,9 @@
 # session cookie), then `wrk -t1 -c32 -d10s --latency` with that cookie against the dashboard and
 # the CDR page, and in the same run nginx serving a static page of similar size (the HTTPS anchor's
 # nginx, 1 worker), and nginx serving that page over plain HTTP when the portal is measured over
-# plain HTTP. Prints req/s, p99 and server CPU a request for each, and each page's ratio to nginx.
-# Asserts nothing.
+# plain HTTP; over HTTPS also nginx (configured as the anchor's) serving a byte-for-byte copy of
+# each measured page, the static page of the same size. Prints req/s, p99 and server CPU a
+# request for each, and each page's ratios to nginx. Asserts nothing.
 #
 #   tests/bench/portal_load.sh                     # everything with the defaults below
 #   RUNS=1 DURATION=5s tests/bench/portal_load.sh  # quicker
@@ -253,23 +254,34 @@ measure_pages() {
             die "$name ($path) answered 200 without \"$EXPECT\" (saved in $WORK/page.html): not logged in?"
         fi
         [[ -f $WORK/first-page.html ]] || cp "$WORK/page.html" "$WORK/first-page.html"
+        mkdir -p "$WORK/pages" && cp "$WORK/page.html" "$WORK/pages/$name.html"
         log "== porticod $name $path ($bytes bytes)"
         CPU_PID=${SERVER_PID:-} measure "porticod-$name" "$BASE_URL$path" "$bytes" -H "Host: $HOST" "${args[@]}"
     done
 }
 
-# nginx over plain HTTP on the anchor's page (or a page of the first measured page's size), pinned
-# like porticod: the like-for-like row while the portal is measured over plain HTTP.
-measure_nginx_http() {
-    local www=$1 port conf pid
+# nginx serving the files under $1, 1 worker, pinned like porticod; $2 "http" or "https" (TLS 1.3
+# with the anchor's ECDSA certificate, configured as the anchor configures it). Prints "PID PORT".
+start_nginx() {
+    local www=$1 scheme=$2 port conf pid dir listen tls=""
     port=$(free_port)
-    mkdir -p "$WORK/nginx/tmp" "$WORK/nginx/logs"
-    conf=$WORK/nginx/nginx.conf
+    dir=$WORK/nginx-$scheme
+    mkdir -p "$dir/tmp" "$dir/logs"
+    conf=$dir/nginx.conf
+    listen="listen 127.0.0.1:$port;"
+    if [[ $scheme == https ]]; then
+        listen="listen 127.0.0.1:$port ssl http2;"
+        tls="ssl_certificate $WORK/anchor-certs/ecdsa.crt;
+    ssl_certificate_key $WORK/anchor-certs/ecdsa.key;
+    ssl_protocols TLSv1.3;
+    ssl_session_tickets off;
+    ssl_session_cache off;"
+    fi
     cat >"$conf" <<EOF
 worker_processes 1;
 daemon off;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/logs/error.log warn;
+pid $dir/nginx.pid;
+error_log $dir/logs/error.log warn;
 events { worker_connections 4096; }
 http {
   types { text/html html; }
@@ -280,34 +292,61 @@ http {
   tcp_nodelay on;
   keepalive_timeout 75s;
   keepalive_requests 1000000;
-  client_body_temp_path $WORK/nginx/tmp/body;
-  proxy_temp_path $WORK/nginx/tmp/proxy;
-  fastcgi_temp_path $WORK/nginx/tmp/fastcgi;
-  uwsgi_temp_path $WORK/nginx/tmp/uwsgi;
-  scgi_temp_path $WORK/nginx/tmp/scgi;
+  client_body_temp_path $dir/tmp/body;
+  proxy_temp_path $dir/tmp/proxy;
+  fastcgi_temp_path $dir/tmp/fastcgi;
+  uwsgi_temp_path $dir/tmp/uwsgi;
+  scgi_temp_path $dir/tmp/scgi;
   server {
-    listen 127.0.0.1:$port;
+    $listen
     server_name $HOST;
+    $tls
     root $www;
     index index.html;
   }
 }
 EOF
-    taskset -c "$SERVER_CPU" nginx -c "$conf" -p "$WORK/nginx/" -e "$WORK/nginx/logs/error.log" \
-        >"$WORK/nginx/stdout.log" 2>&1 &
+    taskset -c "$SERVER_CPU" nginx -c "$conf" -p "$dir/" -e "$dir/logs/error.log" \
+        >"$dir/stdout.log" 2>&1 &
     pid=$!
     STARTED+=("$pid")
     local i
     for ((i = 0; i < 100; i++)); do
-        [[ $(curl -s --max-time 1 -o /dev/null -w '%{http_code}' -H "Host: $HOST" "http://127.0.0.1:$port/") == 200 ]] && break
-        kill -0 "$pid" 2>/dev/null || die "nginx exited: $(cat "$WORK/nginx/logs/error.log")"
+        [[ $(curl -sk --max-time 1 -o /dev/null -w '%{http_code}' -H "Host: $HOST" "$scheme://127.0.0.1:$port/") == 200 ]] && break
+        kill -0 "$pid" 2>/dev/null || die "nginx exited: $(cat "$dir/logs/error.log")"
         sleep 0.1
     done
+    NGINX_PID=$pid NGINX_PORT=$port
+}
+
+# nginx over plain HTTP on the anchor's page (or a page of the first measured page's size): the
+# like-for-like row while the portal is measured over plain HTTP.
+measure_nginx_http() {
+    local www=$1
+    start_nginx "$www" http
     log "== nginx-http (static $(stat -c %s "$www/index.html") bytes, 1 worker, CPU $SERVER_CPU)"
     # the worker (the one child of the master) serves; the master only waits
-    CPU_PID=$(pgrep -P "$pid" | head -1) measure nginx-http "http://127.0.0.1:$port/" \
+    CPU_PID=$(pgrep -P "$NGINX_PID" | head -1) measure nginx-http "http://127.0.0.1:$NGINX_PORT/" \
         "$(stat -c %s "$www/index.html")" -H "Host: $HOST"
-    stop_pid "$pid"
+    stop_pid "$NGINX_PID"
+}
+
+# The issue compares each page with nginx serving a static page of similar size. The anchor's page
+# is ~6 KB; every measured page is also compared with nginx serving a byte-for-byte copy of it
+# over HTTPS, configured as the anchor configures its nginx (column "vs same-size").
+measure_nginx_copies() {
+    [[ $SCHEME == https && -s $WORK/anchor-certs/ecdsa.crt && -d $WORK/pages ]] || return 0
+    local page name
+    cp "$WORK/anchor/www/index.html" "$WORK/pages/index.html"
+    start_nginx "$WORK/pages" https
+    for page in "$WORK"/pages/*.html; do
+        name=$(basename "$page" .html)
+        [[ $name != index ]] || continue
+        log "== nginx-https serving a copy of $name ($(stat -c %s "$page") bytes)"
+        CPU_PID=$(pgrep -P "$NGINX_PID" | head -1) measure "nginx-copy-$name" \
+            "https://127.0.0.1:$NGINX_PORT/$name.html" "$(stat -c %s "$page")" -H "Host: $HOST"
+    done
+    stop_pid "$NGINX_PID"
 }
 
 run_anchor() { # the HTTPS anchor's nginx (1 worker, ECDSA, keep-alive), same wrk flags and CPUs
@@ -339,10 +378,19 @@ summarize() {
         echo "portal: $SCHEME, Host $HOST; ${LOGIN_NOTE:-cookie given by COOKIE}"
         [[ -z ${ANCHOR_NOTE:-} ]] || echo "$ANCHOR_NOTE"
         echo
-        printf '%-20s %7s %9s %8s %6s %12s %12s %12s\n' what bytes 'req/s' 'p99 ms' errors 'vs nginx-http' 'vs nginx-https' 'srv us/req'
+        printf '%-24s %7s %9s %8s %6s %12s %12s %12s %12s\n' what bytes 'req/s' 'p99 ms' errors 'vs nginx-http' 'vs nginx-https' 'vs same-size' 'srv us/req'
         awk -F'\t' -v h="${nginx_http:-0}" -v s="${nginx_https:-0}" '
             function ratio(x, base) { return base > 0 ? sprintf("%.2f", x / base) : "-" }
-            {printf "%-20s %7s %9s %8s %6s %12s %12s %12s\n", $1, $3, $4, $5, $6, ratio($4, h), ratio($4, s), ($7 == "" ? "-" : $7)}
+            { label[NR] = $1; bytes[NR] = $3; rps[NR] = $4; p99[NR] = $5; err[NR] = $6; us[NR] = $7; rate[$1] = $4 }
+            END {
+                for (i = 1; i <= NR; i++) {
+                    copy = label[i]
+                    same = "-"
+                    if (sub(/^porticod-/, "nginx-copy-", copy) && (copy in rate)) same = ratio(rps[i], rate[copy])
+                    printf "%-24s %7s %9s %8s %6s %12s %12s %12s %12s\n", label[i], bytes[i], rps[i], p99[i], err[i],
+                        ratio(rps[i], h), ratio(rps[i], s), same, (us[i] == "" ? "-" : us[i])
+                }
+            }
         ' "$WORK/results.tsv"
         if [[ -s $WORK/skipped.tsv ]]; then
             echo
@@ -351,6 +399,8 @@ summarize() {
         echo
         echo "Goal (issue 4): the logged-in dashboard and CDR pages at no less than half of nginx's static"
         echo "rate over HTTPS (vs nginx-https >= 0.50). While the portal is plain HTTP, compare with nginx-http."
+        echo "vs same-size: against nginx (configured as the anchor's) serving a copy of that very page over"
+        echo "HTTPS: the static page of similar size, for pages far from the anchor's ~6 KB."
         echo "srv us/req: the server's CPU time over a run / the requests it served (1e6 / srv us/req is the"
         echo "rate with the server's core to itself; other load on the machine moves req/s more than this)."
         echo "raw: $WORK/results.tsv   wrk outputs: $WORK/wrk.*.txt   commands: $WORK/commands.txt"
@@ -385,6 +435,7 @@ main() {
         cp "$WORK/first-page.html" "$www/index.html"
     fi
     [[ $SCHEME != http ]] || measure_nginx_http "$www"
+    measure_nginx_copies
     summarize
 }
 main "$@"

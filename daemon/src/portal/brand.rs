@@ -93,10 +93,14 @@ impl BrandPage {
     /// Works it out from the domain's custom CSS and JS.
     pub fn of(domain: &Domain) -> Self {
         let brand = BrandAssets::of(domain);
-        let css = brand.css_hash().map(|h| (h, Bytes::from(brand.css.clone())));
+        let css = brand
+            .css_hash()
+            .map(|h| (h, Bytes::from(brand.css.clone())));
         let js = brand.js_hash().map(|h| (h, Bytes::from(brand.js.clone())));
         BrandPage {
-            css_href: css.as_ref().map(|(h, _)| format!("/_portico/brand-{h}.css")),
+            css_href: css
+                .as_ref()
+                .map(|(h, _)| format!("/_portico/brand-{h}.css")),
             js_href: js.as_ref().map(|(h, _)| format!("/_portico/brand-{h}.js")),
             css,
             js,

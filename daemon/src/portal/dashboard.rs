@@ -4,12 +4,13 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use portico_protocol::{CdrQuery, Micros, ReportQuery, Section};
+use portico_protocol::{CdrQuery, Micros, Section, Traffic};
 
 use super::format;
 use super::pages::{Chrome, html, internal_error};
 use super::session::SessionRequest;
 use super::tenant::Portal;
+use crate::store::cdr::RollupDelta;
 
 /// How many calls the dashboard lists.
 const LATEST: u32 = 10;
@@ -62,18 +63,11 @@ pub struct DashboardPage {
 /// blocking call.
 pub async fn show(State(portal): State<Portal>, request: SessionRequest) -> Response {
     let now = crate::admin::service::now();
-    let today = now - now.rem_euclid(86_400);
     let loaded = portal
         .account_with(request, move |tx, account| {
             let customer = account.customer.id;
             let summary = if account.sections.shows(Section::Summary) {
-                let q = ReportQuery {
-                    customer_id: customer,
-                    from: Some(month_start(now)),
-                    to: Some(now + 1),
-                    per_day: false,
-                };
-                Some(crate::reports::summary_of(tx, &q)?)
+                Some(today_and_month(tx, customer, now)?)
             } else {
                 None
             };
@@ -83,7 +77,7 @@ pub async fn show(State(portal): State<Portal>, request: SessionRequest) -> Resp
                     limit: LATEST,
                     ..Default::default()
                 };
-                let currency = &account.customer.currency;
+                let money = format::Money::of(&account.customer.currency);
                 let mut rows = Vec::with_capacity(LATEST as usize);
                 crate::reports::cdr_page_with(tx, customer, &q, |key, c| {
                     rows.push(CallRow {
@@ -92,7 +86,7 @@ pub async fn show(State(portal): State<Portal>, request: SessionRequest) -> Resp
                         destination_name: c.destination_name.to_owned(),
                         unrated: !c.rated,
                         duration: format::duration(u64::from(c.billsec)),
-                        charge: format::amount(Micros(c.charge), currency),
+                        charge: money.amount(Micros(c.charge)),
                         connected: c.connected,
                     })
                 })?;
@@ -111,26 +105,20 @@ pub async fn show(State(portal): State<Portal>, request: SessionRequest) -> Resp
         }
         Err(refused) => return refused,
     };
-    let currency = account.customer.currency.clone();
-    let balance = account.balance.as_ref().map(|b| BalanceCard {
-        balance: format::amount(b.balance, &b.currency),
-        debit_limit: format::amount(b.debit_limit, &b.currency),
-        available: format::amount(b.available, &b.currency),
-        low: b.low_balance,
-        exhausted: b.exhausted,
+    let money = format::Money::of(&account.customer.currency);
+    let balance = account.balance.as_ref().map(|b| {
+        let money = format::Money::of(&b.currency);
+        BalanceCard {
+            balance: money.amount(b.balance),
+            debit_limit: money.amount(b.debit_limit),
+            available: money.amount(b.available),
+            low: b.low_balance,
+            exhausted: b.exhausted,
+        }
     });
     let mut periods = Vec::new();
-    if let Some(summary) = summary {
-        let pick = |rows: &[portico_protocol::SummaryRow], start: i64| {
-            rows.iter()
-                .find(|r| r.period == start)
-                .map(|r| r.traffic.clone())
-                .unwrap_or_default()
-        };
-        for (title, traffic) in [
-            ("Today", pick(&summary.days, today)),
-            ("This month", pick(&summary.months, month_start(now))),
-        ] {
+    if let Some((day, month)) = summary {
+        for (title, traffic) in [("Today", day), ("This month", month)] {
             periods.push(PeriodCard {
                 title,
                 attempts: traffic.attempts,
@@ -141,7 +129,7 @@ pub async fn show(State(portal): State<Portal>, request: SessionRequest) -> Resp
                     format!("{}%", traffic.asr)
                 },
                 minutes: crate::reports::csv::minutes(traffic.duration),
-                charge: format::amount(traffic.charge, &currency),
+                charge: money.amount(traffic.charge),
             });
         }
     }
@@ -156,6 +144,27 @@ pub async fn show(State(portal): State<Portal>, request: SessionRequest) -> Resp
             latest,
         },
     )
+}
+
+/// Today's and this month's traffic (UTC days), summed from the month's daily rollups in one
+/// pass: the dashboard needs these two totals, not a row per day.
+fn today_and_month(
+    tx: &crate::store::Tx,
+    customer: u64,
+    now: i64,
+) -> Result<(Traffic, Traffic), crate::store::StoreError> {
+    let today = now.div_euclid(86_400);
+    let (mut day, mut month) = (RollupDelta::default(), RollupDelta::default());
+    for (d, delta) in tx.rollups_by_day(customer, month_start(now).div_euclid(86_400), today + 1)? {
+        month.add(&delta);
+        if d == today {
+            day.add(&delta);
+        }
+    }
+    Ok((
+        crate::reports::traffic(&day),
+        crate::reports::traffic(&month),
+    ))
 }
 
 /// The first second of the UTC month of `unix`.

@@ -8,14 +8,46 @@ use crate::model::{currency, money};
 /// `amount` rounded to the currency's minor units with its symbol: `$5.00`, `-€1.25`,
 /// `12.500 BHD` for a currency whose symbol is not a single sign.
 pub fn amount(amount: Micros, code: &str) -> String {
-    let digits = money::format_minor(amount, currency::minor_units(code));
-    let symbol = Currency::from_code(code).map(|c| c.symbol().symbol);
-    match symbol {
-        Some(sym) if sym.chars().count() == 1 => match digits.strip_prefix('-') {
-            Some(abs) => format!("-{sym}{abs}"),
-            None => format!("{sym}{digits}"),
-        },
-        _ => format!("{digits} {code}"),
+    Money::of(code).amount(amount)
+}
+
+/// How a page writes amounts of one currency: its symbol and minor units, looked up once for
+/// all the amounts of the page.
+#[derive(Debug, Clone)]
+pub struct Money<'a> {
+    code: &'a str,
+    minor: u32,
+    /// The symbol, when it is a single sign (`$`, `€`); otherwise amounts end with the code.
+    sign: Option<char>,
+}
+
+impl<'a> Money<'a> {
+    pub fn of(code: &'a str) -> Self {
+        let sign = Currency::from_code(code).and_then(|c| {
+            let symbol = c.symbol().symbol;
+            let mut chars = symbol.chars();
+            match (chars.next(), chars.next()) {
+                (Some(sign), None) => Some(sign),
+                _ => None,
+            }
+        });
+        Money {
+            code,
+            minor: currency::minor_units(code),
+            sign,
+        }
+    }
+
+    /// See [`amount`].
+    pub fn amount(&self, amount: Micros) -> String {
+        let digits = money::format_minor(amount, self.minor);
+        match self.sign {
+            Some(sym) => match digits.strip_prefix('-') {
+                Some(abs) => format!("-{sym}{abs}"),
+                None => format!("{sym}{digits}"),
+            },
+            None => format!("{digits} {}", self.code),
+        }
     }
 }
 
@@ -94,6 +126,10 @@ mod tests {
         assert_eq!(amount(Micros(1_005_000), "USD"), "$1.01");
         assert_eq!(amount(Micros(7_000_000), "JPY"), "¥7");
         assert_eq!(number(Micros(12_345_678), "USD"), "12.35");
+        assert_eq!(amount(Micros(12_500_000), "BHD"), "12.500 BHD");
+        let chf = Money::of("CHF");
+        assert_eq!(chf.amount(Micros(-1_000_000)), "-₣1.00");
+        assert_eq!(Money::of("XYZ").amount(Micros(1)), "0.00 XYZ");
     }
 
     #[test]

@@ -152,7 +152,11 @@ impl Chrome {
 
     /// The chrome of a logged-in page; `current` is the navigation entry to mark.
     pub fn for_account(account: &Account, current: &str) -> (Self, String) {
-        let (mut chrome, csp) = Self::new(&account.site.domain, account.logo.as_ref(), &account.site.brand);
+        let (mut chrome, csp) = Self::new(
+            &account.site.domain,
+            account.logo.as_ref(),
+            &account.site.brand,
+        );
         let zone = &account.zone;
         chrome.account = Some(AccountBar {
             name: account.contact.name.clone(),

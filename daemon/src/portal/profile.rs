@@ -290,7 +290,11 @@ pub async fn change_password(
         return response;
     }
     let (mut page, csp) = password_page(&account);
-    let keys = AttemptKeys::new(&account.site.domain.fqdn, &account.contact.email, account.client);
+    let keys = AttemptKeys::new(
+        &account.site.domain.fqdn,
+        &account.contact.email,
+        account.client,
+    );
     let wait = portal.throttle.wait(&keys);
     if !wait.is_zero() {
         page.current_error = Some(format!(

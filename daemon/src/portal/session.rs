@@ -270,15 +270,13 @@ impl Portal {
         let found = read_now(|| {
             self.store
                 .read(|tx| {
-                    Ok::<_, StoreError>(
-                        match load(tx, site, token.as_deref(), client, now)? {
-                            Ok(account) => {
-                                let data = page(tx, &account);
-                                Ok((account, data))
-                            }
-                            Err(refusal) => Err(refusal),
-                        },
-                    )
+                    Ok::<_, StoreError>(match load(tx, site, token.as_deref(), client, now)? {
+                        Ok(account) => {
+                            let data = page(tx, &account);
+                            Ok((account, data))
+                        }
+                        Err(refusal) => Err(refusal),
+                    })
                 })
                 .map_err(Into::into)
         });

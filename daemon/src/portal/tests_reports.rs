@@ -860,3 +860,61 @@ async fn rates_show_the_accounts_routes_and_current_rates_only() {
     let (_, body) = get(&w, &w.kim, "/rates.csv").await;
     assert_eq!(body.lines().count(), 1);
 }
+
+/// A card of the dashboard (`Today`, `This month`): its charge and its number of calls.
+fn period_card(page: &str, title: &str) -> (String, String) {
+    let card = page
+        .split(&format!("aria-label=\"{title}\""))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no {title} card: {page}"));
+    let between = |from: &str, to: &str| {
+        let rest = &card[card.find(from).unwrap() + from.len()..];
+        rest[..rest.find(to).unwrap()].trim().to_owned()
+    };
+    (
+        between("<p class=\"stat-value num\">", "</p>"),
+        between("<dt>Calls</dt><dd class=\"num\">", "</dd>"),
+    )
+}
+
+#[tokio::test]
+async fn dashboard_sums_today_and_this_month_of_the_customer_only() {
+    let w = world().await;
+    change_domain(&w.brands, |d| d.access = vec![Section::Summary]);
+    let now = crate::admin::service::now();
+    let today = now - now.rem_euclid(86_400);
+    let month = {
+        let t = time::OffsetDateTime::from_unix_timestamp(now).unwrap();
+        t.date()
+            .replace_day(1)
+            .unwrap()
+            .midnight()
+            .assume_utc()
+            .unix_timestamp()
+    };
+    // Germany: 0.0125 a minute in whole minutes.
+    let calls = [
+        call("today-1", "1001", "4930123", today, 90), // 2 min: 0.025
+        call("today-2", "1001", "4930123", today + 1, 0), // not answered
+        call("month-1", "1001", "4930123", month, 60), // 1 min: 0.0125
+        call("before", "1001", "4930123", month - 3_600, 600), // last month
+        call("kim", "2002", "4930123", today, 600),    // another customer
+    ];
+    import(&w.brands, &calls);
+    let (response, page) = get(&w, &w.pat, "/").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    // On the first of a month, the month's first call is today's too.
+    let (today_charge, today_calls) = if month == today {
+        ("$0.04", "3")
+    } else {
+        ("$0.03", "2")
+    };
+    assert_eq!(
+        period_card(&page, "Today"),
+        (today_charge.to_owned(), today_calls.to_owned())
+    );
+    assert_eq!(
+        period_card(&page, "This month"),
+        ("$0.04".to_owned(), "3".to_owned())
+    );
+}

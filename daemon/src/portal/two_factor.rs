@@ -229,7 +229,11 @@ fn state_of(account: &Account, record: &ContactRecord) -> Result<State2fa, Respo
     let Some(secret) = &record.totp_secret else {
         return Ok(State2fa::Off);
     };
-    let Some(totp) = totp(secret, &account.site.domain.brand_name, &record.contact.email) else {
+    let Some(totp) = totp(
+        secret,
+        &account.site.domain.brand_name,
+        &record.contact.email,
+    ) else {
         tracing::error!(
             contact = record.contact.id,
             "portal: a stored TOTP secret is unusable"
@@ -423,7 +427,11 @@ pub async fn turn_off(
     if let Err(response) = account.check_form(&headers, &post.csrf) {
         return response;
     }
-    let keys = code_keys(&account.site.domain.fqdn, &account.contact.email, account.client);
+    let keys = code_keys(
+        &account.site.domain.fqdn,
+        &account.contact.email,
+        account.client,
+    );
     let wait = portal.throttle.wait(&keys);
     let record = match record_of(&portal, &account).await {
         Ok(r) => r,
