@@ -77,7 +77,7 @@ fn page(
     form: Option<AlertForm>,
     saved: bool,
 ) -> (AlertsPage, String) {
-    let currency = account.customer.currency.clone();
+    let currency = account.login.customer.currency.clone();
     let rows = alerts
         .iter()
         .map(|a| AlertRow {
@@ -91,7 +91,7 @@ fn page(
         rows,
         form,
         currency,
-        csrf: account.session.csrf.clone(),
+        csrf: account.login.session.csrf.clone(),
         saved,
     };
     (page, csp)
@@ -101,12 +101,12 @@ fn page(
 fn current_form(account: &Account, alerts: &[Alert]) -> AlertForm {
     match alerts.first() {
         Some(alert) => AlertForm {
-            threshold: format::number(alert.threshold, &account.customer.currency),
+            threshold: format::number(alert.threshold, &account.login.customer.currency),
             email: alert.email.clone(),
             ..AlertForm::default()
         },
         None => AlertForm {
-            email: account.contact.email.clone(),
+            email: account.login.contact.email.clone(),
             ..AlertForm::default()
         },
     }
@@ -121,7 +121,7 @@ pub async fn show(
     if let Err(response) = account.require(Section::Alerts) {
         return response;
     }
-    let alerts = match alerts_of(&portal, account.customer.id).await {
+    let alerts = match alerts_of(&portal, account.login.customer.id).await {
         Ok(a) => a,
         Err(response) => return response,
     };
@@ -161,7 +161,7 @@ pub async fn save(
     let (threshold, email) = match (threshold, email) {
         (Ok(t), Ok(e)) => (t, e),
         (threshold, email) => {
-            let alerts = match alerts_of(&portal, account.customer.id).await {
+            let alerts = match alerts_of(&portal, account.login.customer.id).await {
                 Ok(a) => a,
                 Err(response) => return response,
             };
@@ -176,8 +176,8 @@ pub async fn save(
         }
     };
     let store = portal.store.clone();
-    let customer = account.customer.id;
-    let target = contact_target(&account.contact);
+    let customer = account.login.customer.id;
+    let target = contact_target(&account.login.contact);
     let detail = serde_json::json!({ "threshold": threshold.to_string(), "email": email });
     let written = blocking(move || {
         Ok(audited_write(

@@ -191,7 +191,7 @@ async fn load(
     per_day: bool,
 ) -> Result<Vec<BreakoutRow>, Response> {
     let q = ReportQuery {
-        customer_id: account.customer.id,
+        customer_id: account.login.customer.id,
         from: Some(filter.range.from),
         to: Some(filter.range.to),
         per_day,
@@ -199,7 +199,7 @@ async fn load(
     let store = portal.store.clone();
     let loaded = blocking(move || Ok(store.read(|tx| reports::breakout(tx, &q))?)).await;
     loaded.map_err(|err| {
-        tracing::error!(error = %err, customer = account.customer.id, "portal: the breakout failed");
+        tracing::error!(error = %err, customer = account.login.customer.id, "portal: the breakout failed");
         internal_error()
     })
 }
@@ -223,7 +223,7 @@ pub async fn show(
         Ok(rows) => rows,
         Err(failed) => return failed,
     };
-    let currency = account.customer.currency.clone();
+    let currency = account.login.customer.currency.clone();
     let (chrome, csp) = Chrome::for_account(&account, "/breakout");
     let page = BreakoutPage {
         chrome,
@@ -271,7 +271,7 @@ pub async fn csv(
     };
     let mut out = Vec::new();
     if let Err(err) =
-        reports::csv::write_breakout(&rows, &cols, &account.customer.currency, &mut out)
+        reports::csv::write_breakout(&rows, &cols, &account.login.customer.currency, &mut out)
     {
         tracing::error!(error = %err, "portal: writing the breakout CSV failed");
         return internal_error();

@@ -305,7 +305,7 @@ pub async fn show(
     match loaded {
         Ok((_, Ok(response))) => response,
         Ok((account, Err(err))) => {
-            tracing::error!(error = %err, customer = account.customer.id, "portal: the CDR page failed");
+            tracing::error!(error = %err, customer = account.login.customer.id, "portal: the CDR page failed");
             internal_error()
         }
         Err(refused) => refused,
@@ -322,12 +322,12 @@ fn page(
     if let Err(hidden) = account.require(Section::Cdr) {
         return Ok(hidden);
     }
-    let zone = &account.zone;
+    let zone = &account.login.zone;
     let filter = Filter::of(params, zone, now);
     let mut q = filter.query(PAGE);
     q.after = filter.cursor(params.before.as_deref());
     let paged = q.after.is_some();
-    let currency = account.customer.currency.as_str();
+    let currency = account.login.customer.currency.as_str();
     let minor = minor_units(currency);
     let heads: Vec<Head> = columns(account)
         .into_iter()
@@ -339,7 +339,7 @@ fn page(
         })
         .collect();
     let mut rows_html = String::with_capacity(16 << 10);
-    let next = reports::cdr_page_with(tx, account.customer.id, &q, |key, row| {
+    let next = reports::cdr_page_with(tx, account.login.customer.id, &q, |key, row| {
         CdrRowHtml {
             heads: &heads,
             key,
@@ -380,14 +380,14 @@ pub async fn csv(
         return hidden;
     }
     let params = params(query);
-    let filter = Filter::of(&params, &account.zone, crate::admin::service::now());
+    let filter = Filter::of(&params, &account.login.zone, crate::admin::service::now());
     let filename = format!("calls-{}-to-{}.csv", filter.range.first, filter.range.last);
     let export = Export {
         store: portal.store.clone(),
-        customer: account.customer.id,
+        customer: account.login.customer.id,
         query: filter.query(reports::MAX_PAGE),
         columns: columns(&account),
-        currency: account.customer.currency.clone(),
+        currency: account.login.customer.currency.clone(),
     };
     // Two batches in flight at most: the export waits for a slow client instead of buffering.
     let (pieces, receiver) = tokio::sync::mpsc::channel(2);

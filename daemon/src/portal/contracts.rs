@@ -102,7 +102,7 @@ pub async fn list(State(portal): State<Portal>, account: Account) -> Response {
     if let Err(response) = account.require(Section::Contracts) {
         return response;
     }
-    let customer = account.customer.id;
+    let customer = account.login.customer.id;
     let found = read(&portal, "contracts", move |tx| {
         Ok((
             tx.children::<Contract>(customer)?,
@@ -114,7 +114,7 @@ pub async fn list(State(portal): State<Portal>, account: Account) -> Response {
         Ok(v) => v,
         Err(response) => return response,
     };
-    let zone = format::zone(&account.contact.time_zone);
+    let zone = format::zone(&account.login.contact.time_zone);
     let rows = contracts
         .into_iter()
         .filter(|c| c.customer_id == customer)
@@ -142,7 +142,7 @@ async fn load(
     let Ok(id) = id.parse::<u64>() else {
         return Ok(None);
     };
-    let customer = account.customer.id;
+    let customer = account.login.customer.id;
     read(portal, "contract", move |tx| {
         let Some(contract) = tx.child::<Contract>(id)? else {
             return Ok(None);
@@ -162,7 +162,7 @@ fn contract_page(
     approval: Option<&ContractApproval>,
     form: Option<ApprovalForm>,
 ) -> (ContractPage, String) {
-    let zone = format::zone(&account.contact.time_zone);
+    let zone = format::zone(&account.login.contact.time_zone);
     let waiting = contract.required && approval.is_none();
     let (chrome, csp) = Chrome::for_account(account, "/contracts");
     let page = ContractPage {
@@ -173,7 +173,7 @@ fn contract_page(
         required: contract.required,
         approved: approval.map(|a| approved_text(a, &zone)),
         form: waiting.then(|| form.unwrap_or_default()),
-        csrf: account.session.csrf.clone(),
+        csrf: account.login.session.csrf.clone(),
     };
     (page, csp)
 }
@@ -229,10 +229,10 @@ pub async fn approve(
     }
     let name_error = if post.name.trim().is_empty() {
         Some("Type your name to approve the contract.".to_owned())
-    } else if !same_name(&post.name, &account.contact.name) {
+    } else if !same_name(&post.name, &account.login.contact.name) {
         Some(format!(
             "Type your name exactly as your profile has it ({}).",
-            account.contact.name
+            account.login.contact.name
         ))
     } else {
         None
@@ -251,7 +251,7 @@ pub async fn approve(
         return html(StatusCode::UNPROCESSABLE_ENTITY, &csp, &page);
     }
     let store = portal.store.clone();
-    let contact = account.contact.clone();
+    let contact = account.login.contact.clone();
     let typed = post.name.trim().to_owned();
     let contract_id = contract.id;
     let detail = serde_json::json!({ "contract_id": contract_id, "typed_name": typed });

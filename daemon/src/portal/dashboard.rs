@@ -65,7 +65,7 @@ pub async fn show(State(portal): State<Portal>, request: SessionRequest) -> Resp
     let now = crate::admin::service::now();
     let loaded = portal
         .account_with(request, move |tx, account| {
-            let customer = account.customer.id;
+            let customer = account.login.customer.id;
             let summary = if account.sections.shows(Section::Summary) {
                 Some(today_and_month(tx, customer, now)?)
             } else {
@@ -77,11 +77,11 @@ pub async fn show(State(portal): State<Portal>, request: SessionRequest) -> Resp
                     limit: LATEST,
                     ..Default::default()
                 };
-                let money = format::Money::of(&account.customer.currency);
+                let money = format::Money::of(&account.login.customer.currency);
                 let mut rows = Vec::with_capacity(LATEST as usize);
                 crate::reports::cdr_page_with(tx, customer, &q, |key, c| {
                     rows.push(CallRow {
-                        time: format::time(key.start, &account.zone),
+                        time: format::time(key.start, &account.login.zone),
                         destination: c.destination.to_owned(),
                         destination_name: c.destination_name.to_owned(),
                         unrated: !c.rated,
@@ -105,7 +105,7 @@ pub async fn show(State(portal): State<Portal>, request: SessionRequest) -> Resp
         }
         Err(refused) => return refused,
     };
-    let money = format::Money::of(&account.customer.currency);
+    let money = format::Money::of(&account.login.customer.currency);
     let balance = account.balance.as_ref().map(|b| {
         let money = format::Money::of(&b.currency);
         BalanceCard {

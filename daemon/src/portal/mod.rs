@@ -76,6 +76,7 @@ impl Portal {
             store,
             throttle: Arc::new(throttle::Throttle::default()),
             sites: Arc::new(site::Sites::default()),
+            logins: Arc::new(session::Logins::default()),
         }
     }
 }

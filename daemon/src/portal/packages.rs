@@ -33,7 +33,7 @@ pub async fn show(State(portal): State<Portal>, account: Account) -> Response {
     if let Err(response) = account.require(Section::Packages) {
         return response;
     }
-    let customer = account.customer.id;
+    let customer = account.login.customer.id;
     let packages = match read(&portal, "packages", move |tx| {
         tx.children::<Package>(customer)
     })
@@ -42,7 +42,7 @@ pub async fn show(State(portal): State<Portal>, account: Account) -> Response {
         Ok(p) => p,
         Err(response) => return response,
     };
-    let currency = &account.customer.currency;
+    let currency = &account.login.customer.currency;
     let rows = packages
         .into_iter()
         .filter(|p| p.customer_id == customer)

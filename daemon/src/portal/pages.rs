@@ -157,10 +157,10 @@ impl Chrome {
             account.logo.as_ref(),
             &account.site.brand,
         );
-        let zone = &account.zone;
+        let zone = &account.login.zone;
         chrome.account = Some(AccountBar {
-            name: account.contact.name.clone(),
-            account_name: account.customer.name.clone(),
+            name: account.login.contact.name.clone(),
+            account_name: account.login.customer.name.clone(),
             balance: account
                 .balance
                 .as_ref()
@@ -168,8 +168,8 @@ impl Chrome {
             balance_low: account.balance.as_ref().is_some_and(|b| b.low_balance),
             now: format::time_with_zone(crate::admin::service::now(), zone),
             zone: zone.iana_name().unwrap_or("UTC").to_owned(),
-            csrf: account.session.csrf.clone(),
-            pending_approval: account.customer.status == CustomerStatus::PendingApproval,
+            csrf: account.login.session.csrf.clone(),
+            pending_approval: account.login.customer.status == CustomerStatus::PendingApproval,
         });
         chrome.contract_due = account.contract_due.clone();
         chrome.nav = NAV

@@ -58,7 +58,7 @@ pub async fn show(State(portal): State<Portal>, account: Account) -> Response {
     if let Err(response) = account.require(Section::Payments) {
         return response;
     }
-    let customer = account.customer.id;
+    let customer = account.login.customer.id;
     let mut payments = match read(&portal, "payments", move |tx| {
         tx.children::<Payment>(customer)
     })
@@ -72,8 +72,8 @@ pub async fn show(State(portal): State<Portal>, account: Account) -> Response {
     payments.retain(|p| show_pending || p.status != PaymentStatus::Pending);
     // Newest first; ids break ties between payments of the same second.
     payments.sort_by_key(|p| std::cmp::Reverse((p.created_at, p.id)));
-    let currency = &account.customer.currency;
-    let zone = format::zone(&account.contact.time_zone);
+    let currency = &account.login.customer.currency;
+    let zone = format::zone(&account.login.contact.time_zone);
     let sum = |status: PaymentStatus| {
         Micros(
             payments

@@ -101,10 +101,10 @@ fn profile_page(account: &Account, form: ProfileForm, saved: bool) -> (ProfilePa
     let (chrome, csp) = Chrome::for_account(account, "/profile");
     let page = ProfilePage {
         chrome,
-        email: account.contact.email.clone(),
+        email: account.login.contact.email.clone(),
         form,
         zones,
-        csrf: account.session.csrf.clone(),
+        csrf: account.login.session.csrf.clone(),
         saved,
     };
     (page, csp)
@@ -113,9 +113,9 @@ fn profile_page(account: &Account, form: ProfileForm, saved: bool) -> (ProfilePa
 /// `GET /profile`.
 pub async fn show(account: Account, Query(saved): Query<Saved>) -> Response {
     let form = ProfileForm {
-        name: account.contact.name.clone(),
-        phone: account.contact.phone.clone(),
-        time_zone: account.contact.time_zone.clone(),
+        name: account.login.contact.name.clone(),
+        phone: account.login.contact.phone.clone(),
+        time_zone: account.login.contact.time_zone.clone(),
         ..ProfileForm::default()
     };
     let (page, csp) = profile_page(&account, form, saved.saved.is_some());
@@ -189,8 +189,8 @@ pub async fn save(
         }
     };
     let store = portal.store.clone();
-    let contact_id = account.contact.id;
-    let target = contact_target(&account.contact);
+    let contact_id = account.login.contact.id;
+    let target = contact_target(&account.login.contact);
     let detail = serde_json::json!({ "name": name, "phone": phone, "time_zone": zone });
     let written = blocking(move || {
         Ok(audited_write(
@@ -256,8 +256,8 @@ fn password_page(account: &Account) -> (PasswordPage, String) {
     let (chrome, csp) = Chrome::for_account(account, "/password");
     let page = PasswordPage {
         chrome,
-        csrf: account.session.csrf.clone(),
-        email: account.contact.email.clone(),
+        csrf: account.login.session.csrf.clone(),
+        email: account.login.contact.email.clone(),
         current_error: None,
         new_error: None,
         confirm_error: None,
@@ -292,7 +292,7 @@ pub async fn change_password(
     let (mut page, csp) = password_page(&account);
     let keys = AttemptKeys::new(
         &account.site.domain.fqdn,
-        &account.contact.email,
+        &account.login.contact.email,
         account.client,
     );
     let wait = portal.throttle.wait(&keys);
@@ -316,9 +316,9 @@ pub async fn change_password(
         return html(StatusCode::UNPROCESSABLE_ENTITY, &csp, &page);
     }
     let store = portal.store.clone();
-    let contact_id = account.contact.id;
+    let contact_id = account.login.contact.id;
     let keep = account.session_key;
-    let target = contact_target(&account.contact);
+    let target = contact_target(&account.login.contact);
     let outcome = blocking(move || {
         let Some(record) = store.read(|tx| tx.contact(contact_id))? else {
             return Err(format!("contact #{contact_id} vanished").into());

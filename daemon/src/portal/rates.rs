@@ -170,7 +170,7 @@ pub async fn show(
     }
     let text = params(query).q.unwrap_or_default().trim().to_owned();
     let search = Search::new(&text);
-    let customer = account.customer.id;
+    let customer = account.login.customer.id;
     let store = portal.store.clone();
     let now = crate::admin::service::now();
     let loaded = blocking(move || load(&store, customer, &search, now, SHOWN)).await;
@@ -181,7 +181,7 @@ pub async fn show(
             return internal_error();
         }
     };
-    let zone = format::zone(&account.contact.time_zone);
+    let zone = format::zone(&account.login.contact.time_zone);
     let (chrome, csp) = Chrome::for_account(&account, "/rates");
     let page = RatesPage {
         chrome,
@@ -206,7 +206,7 @@ pub async fn csv(
         return hidden;
     }
     let search = Search::new(&params(query).q.unwrap_or_default());
-    let customer = account.customer.id;
+    let customer = account.login.customer.id;
     let store = portal.store.clone();
     let now = crate::admin::service::now();
     let written = blocking(move || {

@@ -2,9 +2,10 @@
 //! cookie, stored hashed with the domain and account it belongs to; the [`Account`] extractor
 //! that lets a request in only with a live session of this domain; CSRF checks for forms.
 
+use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::str::FromStr;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
@@ -119,9 +120,8 @@ pub fn ip_allowed(allow: &[String], ip: IpAddr) -> bool {
 pub struct Account {
     /// The domain, and what its pages are made with.
     pub site: Arc<Site>,
-    pub customer: Customer,
-    pub contact: Contact,
-    pub session: SessionRecord,
+    /// The session, its contact and customer.
+    pub login: Arc<Login>,
     /// The hash the session is stored under.
     pub session_key: [u8; 32],
     pub sections: Sections,
@@ -132,8 +132,6 @@ pub struct Account {
     /// A required contract not yet approved (when the contracts section is visible): every
     /// page links to it.
     pub contract_due: Option<super::contracts::ContractDue>,
-    /// The contact's time zone (UTC when it has none or an unknown one).
-    pub zone: jiff::tz::TimeZone,
 }
 
 impl Account {
@@ -149,7 +147,7 @@ impl Account {
     /// Checks a form's CSRF token and the request's origin.
     pub fn check_form(&self, headers: &HeaderMap, token: &str) -> Result<(), Response> {
         check_origin(headers, &self.site.domain.fqdn)?;
-        if same_secret(token, &self.session.csrf) {
+        if same_secret(token, &self.login.session.csrf) {
             Ok(())
         } else {
             Err(forbidden())
@@ -158,7 +156,7 @@ impl Account {
 
     /// Whether the account is a carrier (carriers get the carrier column lists).
     pub fn is_carrier(&self) -> bool {
-        self.customer.kind == portico_protocol::CustomerKind::Carrier
+        self.login.customer.kind == portico_protocol::CustomerKind::Carrier
     }
 }
 
@@ -267,16 +265,20 @@ impl Portal {
                 return Err(pages::internal_error());
             }
         };
+        // Taken before the read: see [`Logins`].
+        let logins = (&*self.logins, self.store.accounts_generation());
         let found = read_now(|| {
             self.store
                 .read(|tx| {
-                    Ok::<_, StoreError>(match load(tx, site, token.as_deref(), client, now)? {
-                        Ok(account) => {
-                            let data = page(tx, &account);
-                            Ok((account, data))
-                        }
-                        Err(refusal) => Err(refusal),
-                    })
+                    Ok::<_, StoreError>(
+                        match load(tx, logins, site, token.as_deref(), client, now)? {
+                            Ok(account) => {
+                                let data = page(tx, &account);
+                                Ok((account, data))
+                            }
+                            Err(refusal) => Err(refusal),
+                        },
+                    )
                 })
                 .map_err(Into::into)
         });
@@ -303,8 +305,71 @@ impl FromRequestParts<Portal> for Account {
     }
 }
 
+/// A session as stored with its contact and customer: what every logged-in page reads first.
+#[derive(Debug)]
+pub struct Login {
+    pub session: SessionRecord,
+    pub contact: Contact,
+    pub customer: Customer,
+    /// The contact's time zone (UTC when it has none or an unknown one).
+    pub zone: jiff::tz::TimeZone,
+    /// The store's accounts generation this was read at.
+    generation: u64,
+}
+
+/// Past this many sessions the remembered logins are dropped (and read again).
+const MAX_LOGINS: usize = 65_536;
+
+/// The logins read so far, by session hash. An entry is used only while no customer, contact
+/// or session has been written since it was read ([`crate::store::Store::accounts_generation`]):
+/// a log-out, a suspension, a new allow-list or password shows on the very next request.
+/// Only sessions that exist are remembered.
+#[derive(Debug, Default)]
+pub struct Logins(RwLock<HashMap<[u8; 32], Arc<Login>>>);
+
+impl Logins {
+    /// The login of session `key`, read through `tx` unless remembered at `generation` (taken
+    /// before `tx` began); `None` when the session, its contact or its customer is gone.
+    fn get(
+        &self,
+        tx: &crate::store::Tx,
+        key: &[u8; 32],
+        generation: u64,
+    ) -> Result<Option<Arc<Login>>, StoreError> {
+        if let Ok(logins) = self.0.read()
+            && let Some(login) = logins.get(key).filter(|l| l.generation == generation)
+        {
+            return Ok(Some(login.clone()));
+        }
+        let Some(session) = tx.session(key)? else {
+            return Ok(None);
+        };
+        let Some(contact) = tx.contact(session.contact_id)?.map(|r| r.contact) else {
+            return Ok(None);
+        };
+        let Some(customer) = tx.customer(contact.customer_id)? else {
+            return Ok(None);
+        };
+        let login = Arc::new(Login {
+            zone: super::format::zone(&contact.time_zone),
+            session,
+            contact,
+            customer,
+            generation,
+        });
+        if let Ok(mut logins) = self.0.write() {
+            if logins.len() >= MAX_LOGINS {
+                logins.clear();
+            }
+            logins.insert(*key, login.clone());
+        }
+        Ok(Some(login))
+    }
+}
+
 fn load(
     tx: &crate::store::Tx,
+    (logins, generation): (&Logins, u64),
     site: Arc<Site>,
     token: Option<&str>,
     client: IpAddr,
@@ -315,9 +380,15 @@ fn load(
         return Ok(Err(Refusal::LogIn));
     };
     let session_key = token_hash(token);
-    let Some(session) = tx.session(&session_key)? else {
+    let Some(login) = logins.get(tx, &session_key, generation)? else {
         return Ok(Err(Refusal::LogIn));
     };
+    let Login {
+        session,
+        contact,
+        customer,
+        ..
+    } = &*login;
     // A session is bound to the domain it was made on: the cookie cannot be replayed elsewhere.
     if session.fqdn != domain.fqdn || session.expires_at <= now {
         return Ok(Err(Refusal::LogIn));
@@ -325,12 +396,6 @@ fn load(
     if session.pending_second_factor {
         return Ok(Err(Refusal::SecondFactor));
     }
-    let Some(contact) = tx.contact(session.contact_id)?.map(|r| r.contact) else {
-        return Ok(Err(Refusal::LogIn));
-    };
-    let Some(customer) = tx.customer(contact.customer_id)? else {
-        return Ok(Err(Refusal::LogIn));
-    };
     if customer.id != session.customer_id
         || customer.domain.as_deref() != Some(domain.fqdn.as_str())
         || customer.status == CustomerStatus::Suspended
@@ -338,13 +403,13 @@ fn load(
     {
         return Ok(Err(Refusal::LogIn));
     }
-    let sections = Sections::of(domain, &customer);
+    let sections = Sections::of(domain, customer);
     let logo = match &domain.logo {
         Some(name) => tx.file_info(name)?,
         None => None,
     };
     let balance = if sections.shows(Section::Balance) {
-        match crate::reports::balance_of(tx, &customer) {
+        match crate::reports::balance_of(tx, customer) {
             Ok(b) => Some(b),
             Err(e) => {
                 tracing::error!(error = %e, customer = customer.id, "portal: balance failed");
@@ -360,12 +425,9 @@ fn load(
         None
     };
     Ok(Ok(Account {
-        zone: super::format::zone(&contact.time_zone),
         contract_due,
         site,
-        customer,
-        contact,
-        session,
+        login,
         session_key,
         sections,
         logo,

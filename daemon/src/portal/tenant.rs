@@ -21,6 +21,8 @@ pub struct Portal {
     pub throttle: Arc<Throttle>,
     /// Every domain as its pages are made, read once per change of the domains.
     pub sites: Arc<Sites>,
+    /// Sessions with their contact and customer, read once per change of the accounts.
+    pub logins: Arc<super::session::Logins>,
 }
 
 /// The normalized host of a request (`None`: it names no portal), found once by [`per_request`].

@@ -742,3 +742,80 @@ async fn ip_allow_list_is_enforced_at_login() {
     assert_eq!(response.status(), StatusCode::OK);
     assert!(body.contains("not allowed from your network"), "{body}");
 }
+
+#[tokio::test]
+async fn a_live_session_follows_every_change_to_its_contact_customer_and_domain() {
+    let brands = source();
+    let portal = Portal::new(brands.store.clone());
+    let id = add_account(&brands.store, "alpha.example", "pat@alpha.example", vec![]);
+    let (_, jar, _) = log_in(&brands, &portal, "alpha.example", "pat@alpha.example").await;
+    let dashboard = || async {
+        let (response, page) =
+            send(&brands, &portal, "GET", "alpha.example", "/", &jar, None).await;
+        (response.status(), page)
+    };
+    let edit_contact = |allow: Vec<String>| {
+        brands
+            .store
+            .write(|tx| {
+                let mut record = tx.contact_by_email("pat@alpha.example")?.unwrap();
+                record.contact.ip_allow = allow;
+                tx.put_contact(&record)
+            })
+            .unwrap()
+    };
+    let edit_customer = |f: &dyn Fn(&mut portico_protocol::Customer)| {
+        brands
+            .store
+            .write(|tx| {
+                let mut customer = tx.customer(id)?.unwrap();
+                f(&mut customer);
+                tx.put_customer(&customer)
+            })
+            .unwrap()
+    };
+    // Twice: the second request is served from what the first read.
+    for _ in 0..2 {
+        let (status, page) = dashboard().await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert!(page.contains("Pat Example"), "{page}");
+    }
+
+    // An allow-list that leaves this client out ends the session's use at once...
+    edit_contact(vec!["192.0.2.0/24".into()]);
+    assert_eq!(dashboard().await.0, StatusCode::SEE_OTHER);
+    edit_contact(Vec::new());
+    assert_eq!(dashboard().await.0, StatusCode::OK);
+
+    // ...so does a suspension, and a renamed account shows its new name.
+    edit_customer(&|c| c.name = "Renamed Ltd".into());
+    let (status, page) = dashboard().await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Renamed Ltd"), "{page}");
+    edit_customer(&|c| c.status = portico_protocol::CustomerStatus::Suspended);
+    assert_eq!(dashboard().await.0, StatusCode::SEE_OTHER);
+    edit_customer(&|c| c.status = portico_protocol::CustomerStatus::Active);
+    assert_eq!(dashboard().await.0, StatusCode::OK);
+
+    // A brand change shows on the next page; a removed domain answers as unknown.
+    brands
+        .store
+        .write(|tx| {
+            let mut record = tx.domain("alpha.example")?.unwrap();
+            record.domain.brand_name = "Alpha Reborn".into();
+            tx.put_domain(&record)
+        })
+        .unwrap();
+    let (_, page) = dashboard().await;
+    assert!(page.contains("Alpha Reborn"), "{page}");
+    brands
+        .store
+        .write(|tx| tx.remove_domain("alpha.example"))
+        .unwrap();
+    let (status, page) = dashboard().await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(
+        !page.contains("Alpha") && !page.contains("Pat Example"),
+        "{page}"
+    );
+}

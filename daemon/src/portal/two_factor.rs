@@ -263,7 +263,7 @@ fn page(
     let page = TwoFactorPage {
         chrome,
         state,
-        csrf: account.session.csrf.clone(),
+        csrf: account.login.session.csrf.clone(),
         error,
         turned_off,
     };
@@ -271,7 +271,7 @@ fn page(
 }
 
 async fn record_of(portal: &Portal, account: &Account) -> Result<ContactRecord, Response> {
-    let id = account.contact.id;
+    let id = account.login.contact.id;
     match read(portal, "contact", move |tx| tx.contact(id)).await? {
         Some(record) => Ok(record),
         None => Err(Redirect::to("/login").into_response()),
@@ -301,7 +301,7 @@ pub async fn start(
         return response;
     }
     let store = portal.store.clone();
-    let id = account.contact.id;
+    let id = account.login.contact.id;
     let written = blocking(move || {
         Ok(store.write(|tx| {
             let Some(mut record) = tx.contact(id)? else {
@@ -429,7 +429,7 @@ pub async fn turn_off(
     }
     let keys = code_keys(
         &account.site.domain.fqdn,
-        &account.contact.email,
+        &account.login.contact.email,
         account.client,
     );
     let wait = portal.throttle.wait(&keys);
@@ -510,10 +510,10 @@ async fn change_two_factor<T: Send + 'static>(
     + 'static,
 ) -> Result<Result<T, T>, Response> {
     let store = portal.store.clone();
-    let id = account.contact.id;
+    let id = account.login.contact.id;
     let keep = account.session_key;
     let issuer = account.site.domain.brand_name.clone();
-    let target = contact_target(&account.contact);
+    let target = contact_target(&account.login.contact);
     let outcome = blocking(move || {
         Ok(audited_write(
             &store,

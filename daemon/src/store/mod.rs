@@ -166,9 +166,10 @@ pub const CACHE_BYTES: usize = 256 << 20;
 pub struct Store {
     file: Arc<health::File>,
     path: PathBuf,
-    /// Moves on after every write transaction that stored or removed a domain (see
-    /// [`Store::domains_generation`]).
+    /// Move on after every write transaction that wrote a domain, or a customer, contact or
+    /// session (see [`Store::domains_generation`], [`Store::accounts_generation`]).
     domains: Arc<AtomicU64>,
+    accounts: Arc<AtomicU64>,
 }
 
 impl std::fmt::Debug for Store {
@@ -196,6 +197,7 @@ impl Store {
             file: Arc::new(health::File::new(db, path, cache_bytes)),
             path: path.to_path_buf(),
             domains: Arc::new(AtomicU64::new(0)),
+            accounts: Arc::new(AtomicU64::new(0)),
         })
     }
 
@@ -219,12 +221,15 @@ impl Store {
             txn.set_quick_repair(true);
             let mut tx = Tx::write(txn);
             let value = f(&mut tx);
-            let wrote_domains = tx.wrote_domains();
+            let written = tx.written();
             let committed = value.and_then(|value| Ok(tx.commit().map(|()| value)?));
-            if wrote_domains {
-                // After the commit (or its failure): a cache that read the domains before
-                // this point holds the old generation and reads them again.
+            // After the commit (or its failure): a cache that read these before this point
+            // holds the old generation and reads them again.
+            if written.domains {
                 self.domains.fetch_add(1, Ordering::AcqRel);
+            }
+            if written.accounts {
+                self.accounts.fetch_add(1, Ordering::AcqRel);
             }
             committed
         })();
@@ -239,6 +244,11 @@ impl Store {
     /// while the generation is still that one: a domain written after the read moves it on.
     pub fn domains_generation(&self) -> u64 {
         self.domains.load(Ordering::Acquire)
+    }
+
+    /// Like [`Store::domains_generation`], for customers, contacts and sessions together.
+    pub fn accounts_generation(&self) -> u64 {
+        self.accounts.load(Ordering::Acquire)
     }
 
     /// Runs `f` in one read transaction (a consistent snapshot).

@@ -30,6 +30,7 @@ impl Tx {
         hash: &[u8; 32],
         session: &SessionRecord,
     ) -> Result<(), StoreError> {
+        self.written.accounts = true;
         self.w()?
             .open_table(SESSIONS)?
             .insert(hash, Ok(session.clone()))?;
@@ -38,6 +39,7 @@ impl Tx {
 
     /// Removes a session; false when there was none.
     pub fn remove_session(&mut self, hash: &[u8; 32]) -> Result<bool, StoreError> {
+        self.written.accounts = true;
         Ok(self.w()?.open_table(SESSIONS)?.remove(hash)?.is_some())
     }
 
@@ -48,6 +50,7 @@ impl Tx {
         contact_id: u64,
         keep: Option<&[u8; 32]>,
     ) -> Result<usize, StoreError> {
+        self.written.accounts = true;
         let mut t = self.w()?.open_table(SESSIONS)?;
         let mut doomed = Vec::new();
         for row in t.iter()? {
@@ -73,6 +76,7 @@ impl Tx {
 
     /// Removes sessions and tokens that expired before `now`; returns how many went.
     pub fn purge_expired(&mut self, now: i64) -> Result<usize, StoreError> {
+        self.written.accounts = true;
         let txn = self.w()?;
         let mut removed = 0;
         {

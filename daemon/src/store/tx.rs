@@ -22,9 +22,19 @@ pub(super) enum Inner {
 /// One transaction. Reads work in both kinds; writes need one from [`super::Store::write`].
 pub struct Tx {
     pub(super) inner: Inner,
-    /// A domain was stored or removed: [`super::Store::write`] moves the domains' generation on
-    /// when the transaction ends.
-    pub(super) domains_written: bool,
+    /// What this transaction wrote that caches outside the store depend on:
+    /// [`super::Store::write`] moves those generations on when it ends.
+    pub(super) written: Written,
+}
+
+/// Tables with a generation (see [`super::Store::domains_generation`] and
+/// [`super::Store::accounts_generation`]) that a write transaction touched.
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct Written {
+    /// Domains.
+    pub(super) domains: bool,
+    /// Customers, contacts and sessions.
+    pub(super) accounts: bool,
 }
 
 pub(super) fn decode<T>(value: Result<T, String>) -> Result<T, StoreError> {
@@ -132,20 +142,20 @@ impl Tx {
     pub(super) fn read(txn: ReadTransaction) -> Tx {
         Tx {
             inner: Inner::Read(Box::new(txn)),
-            domains_written: false,
+            written: Written::default(),
         }
     }
 
     pub(super) fn write(txn: WriteTransaction) -> Tx {
         Tx {
             inner: Inner::Write(Box::new(txn)),
-            domains_written: false,
+            written: Written::default(),
         }
     }
 
-    /// Whether this transaction stored or removed a domain.
-    pub(super) fn wrote_domains(&self) -> bool {
-        self.domains_written
+    /// What this transaction wrote that has a generation.
+    pub(super) fn written(&self) -> Written {
+        self.written
     }
 
     pub(super) fn commit(self) -> Result<(), StoreError> {
@@ -188,7 +198,7 @@ impl Tx {
 
     /// Stores a domain.
     pub fn put_domain(&mut self, record: &DomainRecord) -> Result<(), StoreError> {
-        self.domains_written = true;
+        self.written.domains = true;
         let mut t = self.w()?.open_table(DOMAINS)?;
         t.insert(record.domain.fqdn.as_str(), Ok(record.clone()))?;
         Ok(())
@@ -196,7 +206,7 @@ impl Tx {
 
     /// Removes a domain; false when there was none.
     pub fn remove_domain(&mut self, fqdn: &str) -> Result<bool, StoreError> {
-        self.domains_written = true;
+        self.written.domains = true;
         let mut t = self.w()?.open_table(DOMAINS)?;
         let removed = t.remove(fqdn)?.is_some();
         Ok(removed)
@@ -253,6 +263,7 @@ impl Tx {
 
     /// Stores a customer and points its account codes at it, releasing codes it no longer has.
     pub fn put_customer(&mut self, customer: &Customer) -> Result<(), StoreError> {
+        self.written.accounts = true;
         let txn = self.w()?;
         let mut codes = txn.open_table(ACCOUNT_CODES)?;
         let mut stale = Vec::new();
@@ -285,6 +296,7 @@ impl Tx {
         let Some(customer) = self.customer(id)? else {
             return Ok(false);
         };
+        self.written.accounts = true;
         for contact in self.contacts_of(id)? {
             self.remove_contact(&contact.email)?;
         }
@@ -335,6 +347,7 @@ impl Tx {
 
     /// Stores a contact and indexes its e-mail.
     pub fn put_contact(&mut self, record: &ContactRecord) -> Result<(), StoreError> {
+        self.written.accounts = true;
         let txn = self.w()?;
         txn.open_table(CONTACT_EMAILS)?
             .insert(record.contact.email.as_str(), record.contact.id)?;
@@ -345,6 +358,7 @@ impl Tx {
 
     /// Removes a contact; false when there was none.
     pub fn remove_contact(&mut self, email: &str) -> Result<bool, StoreError> {
+        self.written.accounts = true;
         let txn = self.w()?;
         let id = txn
             .open_table(CONTACT_EMAILS)?
