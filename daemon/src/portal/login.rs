@@ -129,7 +129,7 @@ pub async fn show(
     let domain = &site.domain;
     login_page(
         &portal,
-        &domain,
+        domain,
         &headers,
         StatusCode::OK,
         String::new(),
@@ -175,7 +175,7 @@ pub async fn submit(
         );
         return login_page(
             &portal,
-            &domain,
+            domain,
             &headers,
             StatusCode::TOO_MANY_REQUESTS,
             email,
@@ -289,7 +289,7 @@ pub async fn submit(
     };
     login_page(
         &portal,
-        &domain,
+        domain,
         &headers,
         StatusCode::OK,
         email,

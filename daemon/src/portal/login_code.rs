@@ -110,7 +110,7 @@ pub async fn show(
 ) -> Response {
     let domain = &site.domain;
     match pending(&portal, &headers, &domain.fqdn).await {
-        Ok(p) => code_page(&portal, &domain, StatusCode::OK, p.session.csrf, None).await,
+        Ok(p) => code_page(&portal, domain, StatusCode::OK, p.session.csrf, None).await,
         Err(response) => response,
     }
 }
@@ -143,7 +143,7 @@ pub async fn submit(
         );
         return code_page(
             &portal,
-            &domain,
+            domain,
             StatusCode::TOO_MANY_REQUESTS,
             p.session.csrf,
             Some(error),
@@ -202,7 +202,7 @@ pub async fn submit(
             tracing::info!(fqdn = %domain.fqdn, %client, "portal: second factor refused");
             code_page(
                 &portal,
-                &domain,
+                domain,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 p.session.csrf,
                 Some(

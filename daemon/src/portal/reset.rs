@@ -103,7 +103,7 @@ pub async fn show_forgot(
     let domain = &site.domain;
     forgot_page(
         &portal,
-        &domain,
+        domain,
         &headers,
         StatusCode::OK,
         String::new(),
@@ -130,7 +130,7 @@ pub async fn submit_forgot(
         Err(_) => {
             return forgot_page(
                 &portal,
-                &domain,
+                domain,
                 &headers,
                 StatusCode::OK,
                 form.email,
@@ -157,7 +157,7 @@ pub async fn submit_forgot(
             );
             return forgot_page(
                 &portal,
-                &domain,
+                domain,
                 &headers,
                 StatusCode::TOO_MANY_REQUESTS,
                 email,
@@ -228,7 +228,7 @@ pub async fn submit_forgot(
     }
     message(
         &portal,
-        &domain,
+        domain,
         StatusCode::OK,
         "reset-sent",
         "Check your mail",
@@ -300,9 +300,9 @@ pub async fn show_reset(
     let found = blocking(move || Ok(store.read(|tx| tx.token(&key))?)).await;
     match found {
         Ok(t) if token_valid(t.clone(), &domain.fqdn) => {
-            reset_page(&portal, &domain, &headers, &token, None).await
+            reset_page(&portal, domain, &headers, &token, None).await
         }
-        Ok(_) => expired(&portal, &domain).await,
+        Ok(_) => expired(&portal, domain).await,
         Err(err) => {
             tracing::error!(error = %err, "portal: reading a reset token failed");
             internal_error()
@@ -343,9 +343,9 @@ pub async fn submit_reset(
         let found = blocking(move || Ok(store.read(|tx| tx.token(&key))?)).await;
         return match found {
             Ok(t) if token_valid(t.clone(), &domain.fqdn) => {
-                reset_page(&portal, &domain, &headers, &token, Some(error)).await
+                reset_page(&portal, domain, &headers, &token, Some(error)).await
             }
-            Ok(_) => expired(&portal, &domain).await,
+            Ok(_) => expired(&portal, domain).await,
             Err(_) => internal_error(),
         };
     }
@@ -392,7 +392,7 @@ pub async fn submit_reset(
             tracing::info!(fqdn = %domain.fqdn, %client, "portal: password reset");
             login_page(
                 &portal,
-                &domain,
+                domain,
                 &headers,
                 StatusCode::OK,
                 email,
@@ -405,7 +405,7 @@ pub async fn submit_reset(
             )
             .await
         }
-        Ok(None) => expired(&portal, &domain).await,
+        Ok(None) => expired(&portal, domain).await,
         Err(err) => {
             tracing::error!(error = %err, "portal: password reset failed");
             internal_error()

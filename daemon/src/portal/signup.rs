@@ -301,7 +301,7 @@ pub async fn submit(
         Err(error) => {
             return page(
                 &portal,
-                &domain,
+                domain,
                 &headers,
                 kind,
                 StatusCode::OK,
@@ -326,7 +326,7 @@ pub async fn submit(
         );
         return page(
             &portal,
-            &domain,
+            domain,
             &headers,
             kind,
             StatusCode::TOO_MANY_REQUESTS,
@@ -339,7 +339,7 @@ pub async fn submit(
         // The honeypot was filled in: answer as if it worked, create nothing.
         tracing::info!(fqdn = %domain.fqdn, %client, "portal: sign-up honeypot filled; nothing created");
         return if domain.smtp.is_some() {
-            check_mail(&portal, &domain, &input.email).await
+            check_mail(&portal, domain, &input.email).await
         } else {
             Redirect::to("/").into_response()
         };
@@ -374,7 +374,7 @@ pub async fn submit(
                 let error = format!("{}: {reason}.", field_label(field));
                 return page(
                     &portal,
-                    &domain,
+                    domain,
                     &headers,
                     kind,
                     StatusCode::OK,
@@ -411,7 +411,7 @@ pub async fn submit(
                 .to_owned();
             page(
                 &portal,
-                &domain,
+                domain,
                 &headers,
                 kind,
                 StatusCode::OK,
@@ -428,18 +428,18 @@ pub async fn submit(
                     ..
                 } => {
                     tracing::info!(fqdn = %domain.fqdn, %client, customer_id, "portal: signed up; confirmation mailed");
-                    confirm_mail(&domain, &base, &input.email, &input.name, &token)
+                    confirm_mail(domain, &base, &input.email, &input.name, &token)
                 }
                 Outcome::Taken {
                     name,
                     confirm: Some(token),
-                } => confirm_mail(&domain, &base, &input.email, &name, &token),
+                } => confirm_mail(domain, &base, &input.email, &name, &token),
                 Outcome::Taken {
                     name,
                     confirm: None,
                 } => {
                     tracing::info!(fqdn = %domain.fqdn, %client, "portal: sign-up with a taken address; owner told");
-                    taken_mail(&domain, &base, &input.email, &name)
+                    taken_mail(domain, &base, &input.email, &name)
                 }
                 Outcome::Created { .. } => {
                     tracing::error!("portal: sign-up with SMTP made no confirmation token");
@@ -447,7 +447,7 @@ pub async fn submit(
                 }
             };
             mailer.send_later(mail);
-            check_mail(&portal, &domain, &input.email).await
+            check_mail(&portal, domain, &input.email).await
         }
         (Outcome::Created { .. }, None) => {
             tracing::error!("portal: sign-up without SMTP made no session");
@@ -827,7 +827,7 @@ pub async fn confirm(
             let notice = format!("Your e-mail address {email} is confirmed. Log in to start.");
             login_page(
                 &portal,
-                &domain,
+                domain,
                 &headers,
                 StatusCode::OK,
                 email,
@@ -839,7 +839,7 @@ pub async fn confirm(
         Ok(None) => {
             message(
                 &portal,
-                &domain,
+                domain,
                 StatusCode::GONE,
                 "link-expired",
                 "This link has expired or was already used",
