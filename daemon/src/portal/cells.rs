@@ -17,6 +17,8 @@ pub enum Cell<'a> {
     Text(&'a str),
     /// Unix seconds shown as `2026-11-27 14:05:09` in the zone.
     Time(i64, &'a TimeZone),
+    /// Unix seconds shown as `2026-11-27 14:05` in the zone.
+    Minute(i64, &'a TimeZone),
     /// Seconds shown as `1:05` or `2:03:04`.
     Seconds(u64),
     Int(u64),
@@ -50,7 +52,7 @@ impl Cell<'_> {
     fn push_plain(&self, out: &mut String) {
         match *self {
             Cell::Text(text) => out.push_str(text),
-            Cell::Time(unix, tz) => {
+            Cell::Time(unix, tz) | Cell::Minute(unix, tz) => {
                 if let Ok(ts) = jiff::Timestamp::from_second(unix) {
                     let d = tz.to_datetime(ts);
                     push_date(out, d.date());
@@ -58,8 +60,10 @@ impl Cell<'_> {
                     push_2(out, d.hour());
                     out.push(':');
                     push_2(out, d.minute());
-                    out.push(':');
-                    push_2(out, d.second());
+                    if let Cell::Time(..) = self {
+                        out.push(':');
+                        push_2(out, d.second());
+                    }
                 }
             }
             Cell::Seconds(s) => {

@@ -3,6 +3,7 @@
 use iso_currency::Currency;
 use portico_protocol::Micros;
 
+use super::cells::Cell;
 use crate::model::{currency, money};
 
 /// `amount` rounded to the currency's minor units with its symbol: `$5.00`, `-€1.25`,
@@ -40,13 +41,25 @@ impl<'a> Money<'a> {
 
     /// See [`amount`].
     pub fn amount(&self, amount: Micros) -> String {
-        let digits = money::format_minor(amount, self.minor);
+        let mut digits = String::with_capacity(16);
+        Cell::Money(amount.0, self.minor).push_html(&mut digits);
         match self.sign {
-            Some(sym) => match digits.strip_prefix('-') {
-                Some(abs) => format!("-{sym}{abs}"),
-                None => format!("{sym}{digits}"),
-            },
-            None => format!("{digits} {}", self.code),
+            Some(sym) => {
+                let (minus, abs) = match digits.strip_prefix('-') {
+                    Some(abs) => ("-", abs),
+                    None => ("", digits.as_str()),
+                };
+                let mut out = String::with_capacity(digits.len() + 4);
+                out.push_str(minus);
+                out.push(sym);
+                out.push_str(abs);
+                out
+            }
+            None => {
+                digits.push(' ');
+                digits.push_str(self.code);
+                digits
+            }
         }
     }
 }
@@ -66,20 +79,9 @@ pub fn zone(name: &str) -> jiff::tz::TimeZone {
 
 /// Unix seconds as `2026-11-27 14:05` in `tz`.
 pub fn time(unix: i64, tz: &jiff::tz::TimeZone) -> String {
-    match jiff::Timestamp::from_second(unix) {
-        Ok(ts) => {
-            let d = tz.to_datetime(ts);
-            format!(
-                "{:04}-{:02}-{:02} {:02}:{:02}",
-                d.year(),
-                d.month(),
-                d.day(),
-                d.hour(),
-                d.minute()
-            )
-        }
-        Err(_) => String::new(),
-    }
+    let mut out = String::with_capacity(16);
+    Cell::Minute(unix, tz).push_html(&mut out);
+    out
 }
 
 /// Unix seconds as `2026-11-27 14:05 CET` in `tz`, for the top bar.
@@ -123,6 +125,9 @@ mod tests {
     fn amounts_have_symbol_and_minor_units() {
         assert_eq!(amount(Micros(5_000_000), "USD"), "$5.00");
         assert_eq!(amount(Micros(-1_250_000), "EUR"), "-€1.25");
+        assert_eq!(amount(Micros(-4_000), "USD"), "$0.00");
+        assert_eq!(amount(Micros(-6_000), "USD"), "-$0.01");
+        assert_eq!(amount(Micros(-2_500_000), "BHD"), "-2.500 BHD");
         assert_eq!(amount(Micros(1_005_000), "USD"), "$1.01");
         assert_eq!(amount(Micros(7_000_000), "JPY"), "¥7");
         assert_eq!(number(Micros(12_345_678), "USD"), "12.35");
