@@ -33,6 +33,7 @@ mod breakout;
 mod cdr;
 mod cells;
 pub(crate) mod contracts;
+mod credits;
 mod dashboard;
 pub(crate) mod format;
 #[doc(hidden)]
@@ -77,6 +78,7 @@ impl Portal {
             throttle: Arc::new(throttle::Throttle::default()),
             sites: Arc::new(site::Sites::default()),
             logins: Arc::new(session::Logins::default()),
+            credits: Arc::new(credits::Credits::default()),
         }
     }
 }

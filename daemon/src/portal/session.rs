@@ -19,6 +19,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use super::access::Sections;
+use super::credits::Credits;
 use super::site::Site;
 use super::tenant::{Portal, RequestHost, read_now};
 use super::{SourceError, host, pages};
@@ -265,13 +266,14 @@ impl Portal {
                 return Err(pages::internal_error());
             }
         };
-        // Taken before the read: see [`Logins`].
+        // Taken before the read: see [`Logins`] and [`Credits`].
         let logins = (&*self.logins, self.store.accounts_generation());
+        let credits = (&*self.credits, self.store.children_generation());
         let found = read_now(|| {
             self.store
                 .read(|tx| {
                     Ok::<_, StoreError>(
-                        match load(tx, logins, site, token.as_deref(), client, now)? {
+                        match load(tx, logins, credits, site, token.as_deref(), client, now)? {
                             Ok(account) => {
                                 let data = page(tx, &account);
                                 Ok((account, data))
@@ -370,6 +372,7 @@ impl Logins {
 fn load(
     tx: &crate::store::Tx,
     (logins, generation): (&Logins, u64),
+    (credits, credit_generation): (&Credits, u64),
     site: Arc<Site>,
     token: Option<&str>,
     client: IpAddr,
@@ -409,7 +412,16 @@ fn load(
         None => None,
     };
     let balance = if sections.shows(Section::Balance) {
-        match crate::reports::balance_of(tx, customer) {
+        let balance = credits
+            .get(tx, customer.id, credit_generation)
+            .and_then(|credit| {
+                Ok(crate::reports::balance_from(
+                    customer,
+                    credit,
+                    tx.totals(customer.id)?.charge,
+                ))
+            });
+        match balance {
             Ok(b) => Some(b),
             Err(e) => {
                 tracing::error!(error = %e, customer = customer.id, "portal: balance failed");

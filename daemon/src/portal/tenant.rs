@@ -23,6 +23,8 @@ pub struct Portal {
     pub sites: Arc<Sites>,
     /// Sessions with their contact and customer, read once per change of the accounts.
     pub logins: Arc<super::session::Logins>,
+    /// Customers' payments and alert thresholds, read once per change of those.
+    pub credits: Arc<super::credits::Credits>,
 }
 
 /// The normalized host of a request (`None`: it names no portal), found once by [`per_request`].

@@ -797,6 +797,41 @@ async fn a_live_session_follows_every_change_to_its_contact_customer_and_domain(
     edit_customer(&|c| c.status = portico_protocol::CustomerStatus::Active);
     assert_eq!(dashboard().await.0, StatusCode::OK);
 
+    // A payment shows in the balance on the next page (the charges are read every time).
+    brands
+        .store
+        .write(|tx| {
+            let mut record = tx.domain("alpha.example")?.unwrap();
+            record.domain.access = vec![portico_protocol::Section::Balance];
+            tx.put_domain(&record)
+        })
+        .unwrap();
+    let pay = |cents: i64| {
+        brands
+            .store
+            .write(|tx| {
+                let payment = portico_protocol::Payment {
+                    id: tx.next_id("payment")?,
+                    customer_id: id,
+                    amount: portico_protocol::Micros(cents * 10_000),
+                    status: portico_protocol::PaymentStatus::Completed,
+                    description: String::new(),
+                    created_at: 0,
+                };
+                tx.put_child(&payment)
+            })
+            .unwrap()
+    };
+    let balance_shown = |page: &str| page.contains("$5.00") || page.contains("$12.50");
+    let (_, page) = dashboard().await;
+    assert!(!balance_shown(&page), "{page}");
+    pay(500);
+    let (_, page) = dashboard().await;
+    assert!(page.contains("$5.00") && !page.contains("$12.50"), "{page}");
+    pay(750);
+    let (_, page) = dashboard().await;
+    assert!(page.contains("$12.50"), "{page}");
+
     // A brand change shows on the next page; a removed domain answers as unknown.
     brands
         .store

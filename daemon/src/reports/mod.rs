@@ -294,32 +294,56 @@ pub fn balance(tx: &Tx, customer_id: u64) -> AdminResult<Balance> {
 
 /// [`balance`] of a customer the caller has read in this same transaction.
 pub fn balance_of(tx: &Tx, customer: &Customer) -> AdminResult<Balance> {
-    let customer_id = customer.id;
+    let credit = credit_of(tx, customer.id)?;
+    Ok(balance_from(
+        customer,
+        credit,
+        tx.totals(customer.id)?.charge,
+    ))
+}
+
+/// What a balance needs besides the charges: the customer's completed payments and its
+/// low-balance alert threshold (the highest), from its payments and alerts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Credit {
+    pub payments: i64,
+    pub threshold: Option<i64>,
+}
+
+/// The [`Credit`] of customer `customer_id`.
+pub fn credit_of(tx: &Tx, customer_id: u64) -> AdminResult<Credit> {
     let payments: i64 = tx
         .children::<Payment>(customer_id)?
         .iter()
         .filter(|p| p.status == PaymentStatus::Completed)
         .map(|p| p.amount.0)
         .sum();
-    let charges = tx.totals(customer_id)?.charge;
-    let balance = payments - charges;
-    let available = balance + customer.debit_limit.0;
     let threshold = tx
         .children::<Alert>(customer_id)?
         .iter()
         .map(|a| a.threshold.0)
         .max();
-    Ok(Balance {
-        customer_id,
+    Ok(Credit {
+        payments,
+        threshold,
+    })
+}
+
+/// The balance of `customer` with `credit` and `charges` (micro-units).
+pub fn balance_from(customer: &Customer, credit: Credit, charges: i64) -> Balance {
+    let balance = credit.payments - charges;
+    let available = balance + customer.debit_limit.0;
+    Balance {
+        customer_id: customer.id,
         currency: customer.currency.clone(),
-        payments: Micros(payments),
+        payments: Micros(credit.payments),
         charges: Micros(charges),
         balance: Micros(balance),
         debit_limit: customer.debit_limit,
         available: Micros(available),
-        low_balance: threshold.is_some_and(|t| balance < t),
+        low_balance: credit.threshold.is_some_and(|t| balance < t),
         exhausted: available <= 0,
-    })
+    }
 }
 
 /// Unassigned CDRs grouped by account code, the biggest groups first.

@@ -166,10 +166,16 @@ pub const CACHE_BYTES: usize = 256 << 20;
 pub struct Store {
     file: Arc<health::File>,
     path: PathBuf,
-    /// Move on after every write transaction that wrote a domain, or a customer, contact or
-    /// session (see [`Store::domains_generation`], [`Store::accounts_generation`]).
-    domains: Arc<AtomicU64>,
-    accounts: Arc<AtomicU64>,
+    /// Move on after write transactions to some tables (see [`Store::domains_generation`]).
+    generations: Arc<Generations>,
+}
+
+/// See [`Store::domains_generation`].
+#[derive(Debug, Default)]
+struct Generations {
+    domains: AtomicU64,
+    accounts: AtomicU64,
+    children: AtomicU64,
 }
 
 impl std::fmt::Debug for Store {
@@ -196,8 +202,7 @@ impl Store {
         Ok(Store {
             file: Arc::new(health::File::new(db, path, cache_bytes)),
             path: path.to_path_buf(),
-            domains: Arc::new(AtomicU64::new(0)),
-            accounts: Arc::new(AtomicU64::new(0)),
+            generations: Arc::default(),
         })
     }
 
@@ -225,11 +230,15 @@ impl Store {
             let committed = value.and_then(|value| Ok(tx.commit().map(|()| value)?));
             // After the commit (or its failure): a cache that read these before this point
             // holds the old generation and reads them again.
-            if written.domains {
-                self.domains.fetch_add(1, Ordering::AcqRel);
-            }
-            if written.accounts {
-                self.accounts.fetch_add(1, Ordering::AcqRel);
+            let g = &self.generations;
+            for (wrote, generation) in [
+                (written.domains, &g.domains),
+                (written.accounts, &g.accounts),
+                (written.children, &g.children),
+            ] {
+                if wrote {
+                    generation.fetch_add(1, Ordering::AcqRel);
+                }
             }
             committed
         })();
@@ -243,12 +252,18 @@ impl Store {
     /// domain records takes the generation before it reads them and keeps what it read only
     /// while the generation is still that one: a domain written after the read moves it on.
     pub fn domains_generation(&self) -> u64 {
-        self.domains.load(Ordering::Acquire)
+        self.generations.domains.load(Ordering::Acquire)
     }
 
     /// Like [`Store::domains_generation`], for customers, contacts and sessions together.
     pub fn accounts_generation(&self) -> u64 {
-        self.accounts.load(Ordering::Acquire)
+        self.generations.accounts.load(Ordering::Acquire)
+    }
+
+    /// Like [`Store::domains_generation`], for the objects customers own (payments, alerts,
+    /// packages, contracts).
+    pub fn children_generation(&self) -> u64 {
+        self.generations.children.load(Ordering::Acquire)
     }
 
     /// Runs `f` in one read transaction (a consistent snapshot).

@@ -35,6 +35,8 @@ pub(super) struct Written {
     pub(super) domains: bool,
     /// Customers, contacts and sessions.
     pub(super) accounts: bool,
+    /// Payments, alerts, packages and contracts.
+    pub(super) children: bool,
 }
 
 pub(super) fn decode<T>(value: Result<T, String>) -> Result<T, StoreError> {
@@ -503,6 +505,7 @@ impl Tx {
 
     /// Stores a child object.
     pub fn put_child<T: Child>(&mut self, value: &T) -> Result<(), StoreError> {
+        self.written.children = true;
         let txn = self.w()?;
         txn.open_table(OWNERS)?
             .insert((T::KIND.key(), value.id()), value.customer_id())?;
@@ -513,6 +516,7 @@ impl Tx {
 
     /// Removes a child object; false when there was none.
     pub fn remove_child<T: Child>(&mut self, id: u64) -> Result<bool, StoreError> {
+        self.written.children = true;
         let txn = self.w()?;
         let owner = txn
             .open_table(OWNERS)?
