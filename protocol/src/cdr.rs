@@ -1,5 +1,6 @@
 //! CDRs, imports and reports.
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use crate::{Blob, Micros};
@@ -61,22 +62,27 @@ pub struct ImportReport {
 }
 
 /// A stored, rated CDR with every column the portal can show.
+///
+/// Its text fields are [`CompactString`]s: they serialize exactly as `String`s do (the same
+/// JSON), but one of up to 24 bytes (every field of a typical CDR) is kept inline, so a page of
+/// typical CDRs allocates its vector and no string per row (a longer text is allocated as a
+/// `String`'s would be).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cdr {
     /// Call id (Asterisk uniqueid, FreeSWITCH uuid).
-    pub call_id: String,
+    pub call_id: CompactString,
     /// `a` or `b`.
-    pub leg: String,
+    pub leg: CompactString,
     /// The customer, or none while unassigned.
     pub customer_id: Option<u64>,
     /// Account code.
-    pub account_code: String,
+    pub account_code: CompactString,
     /// Calling number.
-    pub source_number: String,
+    pub source_number: CompactString,
     /// Dialled number.
-    pub destination: String,
+    pub destination: CompactString,
     /// Name of the matched rate's destination, empty when unrated.
-    pub destination_name: String,
+    pub destination_name: CompactString,
     /// Start (Unix seconds, UTC).
     pub call_time: i64,
     /// Answer time.
@@ -100,19 +106,19 @@ pub struct Cdr {
     /// The charge.
     pub charge: Micros,
     /// The customer's currency, empty while unassigned.
-    pub currency: String,
+    pub currency: CompactString,
     /// Release reason (disposition / hangup cause).
-    pub release_reason: String,
+    pub release_reason: CompactString,
     /// SIP response code.
     pub sip_code: Option<u16>,
     /// `inbound`, `outbound` or empty.
-    pub direction: String,
+    pub direction: CompactString,
     /// Caller's IP address.
-    pub source_ip: String,
+    pub source_ip: CompactString,
     /// The route's tech prefix that was stripped.
-    pub tech_prefix: String,
+    pub tech_prefix: CompactString,
     /// The rate card that priced it.
-    pub ratecard: String,
+    pub ratecard: CompactString,
     /// Whether a rate was found (false: stored with no charge, flagged).
     pub rated: bool,
 }
