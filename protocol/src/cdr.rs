@@ -271,3 +271,23 @@ pub struct IngestStatus {
     /// Quarantined lines and documents.
     pub quarantined: u64,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The JSON of a CDR, as a `String`-field CDR gave it: what `cdr list --json` prints and
+    /// scripts read.
+    const JSON: &str = r#"{"call_id":"0c1d2e3f-4a5b-4c6d-8e9f-a0b1c2d3e4f5","leg":"b","customer_id":7,"account_code":"1001","source_number":"+442079460000","destination":"447700900123","destination_name":"United Kingdom - Mobile - a name longer than 24 bytes","call_time":1795737600,"answer_time":1795737605,"end_time":null,"duration":95,"billed_duration":96,"billsec":90,"ring_duration":5,"connected":true,"rate":"0.025","connect_cost":"0.01","charge":"0.05","currency":"USD","release_reason":"NORMAL_CLEARING","sip_code":200,"direction":"outbound","source_ip":"203.0.113.7","tech_prefix":"","ratecard":"Retail, USD","rated":true}"#;
+
+    #[test]
+    fn a_cdr_is_the_same_json_with_compact_strings() {
+        let cdr: Cdr = serde_json::from_str(JSON).unwrap();
+        assert_eq!(cdr.call_id, "0c1d2e3f-4a5b-4c6d-8e9f-a0b1c2d3e4f5");
+        assert!(cdr.call_id.is_heap_allocated());
+        assert!(!cdr.release_reason.is_heap_allocated());
+        assert_eq!(cdr.tech_prefix, "");
+        assert_eq!(cdr.charge, Micros(50_000));
+        assert_eq!(serde_json::to_string(&cdr).unwrap(), JSON);
+    }
+}
