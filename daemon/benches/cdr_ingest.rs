@@ -381,11 +381,19 @@ fn main() {
             seen.0,
             borrowed.as_secs_f64() * 1e3,
         );
-        for _ in 0..a.profile_qa {
-            let page = store
-                .read(|tx| reports::cdr_page(tx, &page_query(id, wa_from, wa_to)))
-                .expect("page");
-            std::hint::black_box(page);
+        if a.profile_qa > 0 {
+            let t = Instant::now();
+            for _ in 0..a.profile_qa {
+                let page = store
+                    .read(|tx| reports::cdr_page(tx, &page_query(id, wa_from, wa_to)))
+                    .expect("page");
+                std::hint::black_box(page);
+            }
+            println!(
+                "q(a) {who}: {} pages for a profiler, {:.4} ms each on average",
+                a.profile_qa,
+                t.elapsed().as_secs_f64() * 1e3 / a.profile_qa as f64
+            );
         }
         let (qa, page) = timed(2, 20, || {
             store
