@@ -7,7 +7,7 @@
 //! ```
 //! `--quiet-gate S` waits (at most S seconds), before the ingest and before the queries, until
 //! the machine is idle, as the anchor script does before each step; `--profile-qa N` runs the
-//! q(a) page N more times after it is measured, for a profiler.
+//! q(a) page N more times before it is measured, for a profiler, and prints their mean.
 //!
 //! Phases, as the anchors measure them: ingest (parse, match, rate, store, roll up, each chunk
 //! committed durably) of the whole file; q(a) the newest 100 CDRs of the heaviest and the median
