@@ -7,7 +7,7 @@
 //! ```
 //! `--quiet-gate S` waits (at most S seconds), before the ingest and before the queries, until
 //! the machine is idle, as the anchor script does before each step; `--profile-qa N` runs the
-//! q(a) page N more times after it is measured, for a profiler.
+//! q(a) page N more times before it is measured, for a profiler, and prints their mean.
 //!
 //! Phases, as the anchors measure them: ingest (parse, match, rate, store, roll up, each chunk
 //! committed durably) of the whole file; q(a) the newest 100 CDRs of the heaviest and the median
@@ -381,11 +381,19 @@ fn main() {
             seen.0,
             borrowed.as_secs_f64() * 1e3,
         );
-        for _ in 0..a.profile_qa {
-            let page = store
-                .read(|tx| reports::cdr_page(tx, &page_query(id, wa_from, wa_to)))
-                .expect("page");
-            std::hint::black_box(page);
+        if a.profile_qa > 0 {
+            let t = Instant::now();
+            for _ in 0..a.profile_qa {
+                let page = store
+                    .read(|tx| reports::cdr_page(tx, &page_query(id, wa_from, wa_to)))
+                    .expect("page");
+                std::hint::black_box(page);
+            }
+            println!(
+                "q(a) {who}: {} pages for a profiler, {:.4} ms each on average",
+                a.profile_qa,
+                t.elapsed().as_secs_f64() * 1e3 / a.profile_qa as f64
+            );
         }
         let (qa, page) = timed(2, 20, || {
             store

@@ -17,6 +17,7 @@ mod types;
 pub use approvals::ContractApproval;
 pub use backup::*;
 pub use cdr::*;
+pub use compact_str::CompactString;
 pub use enums::*;
 pub use money::{Micros, MoneyError};
 pub use tls::*;

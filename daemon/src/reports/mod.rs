@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use portico_protocol::{
     AdminError, AdminResult, Alert, Balance, BreakoutRow, Cdr, CdrCursor, CdrPage, CdrQuery,
-    Customer, Micros, Payment, PaymentStatus, ReportQuery, Summary, SummaryRow, Traffic,
-    UnassignedGroup,
+    CompactString, Customer, Micros, Payment, PaymentStatus, ReportQuery, Summary, SummaryRow,
+    Traffic, UnassignedGroup,
 };
 use time::OffsetDateTime;
 
@@ -28,17 +28,18 @@ pub fn ring_seconds(start: i64, answer: Option<i64>, duration: u32) -> u32 {
     }
 }
 
-/// A stored CDR as the protocol shows it.
-pub fn cdr_view(key: CdrKey, cdr: &CdrRow<'_>, currency: &str) -> Cdr {
+/// A stored CDR as the protocol shows it. `currency` is the customer's, made once per page.
+/// The texts are copied into [`CompactString`]s: inline, with no allocation, up to 24 bytes.
+pub fn cdr_view(key: CdrKey, cdr: &CdrRow<'_>, currency: &CompactString) -> Cdr {
     let ring = ring_seconds(key.start, cdr.answer, cdr.duration);
     Cdr {
-        call_id: cdr.call_id.to_string(),
-        leg: if cdr.leg == 0 { "a" } else { "b" }.to_string(),
+        call_id: cdr.call_id.into(),
+        leg: CompactString::const_new(if cdr.leg == 0 { "a" } else { "b" }),
         customer_id: (key.customer != UNASSIGNED).then_some(key.customer),
-        account_code: cdr.account_code.to_string(),
-        source_number: cdr.source_number.to_string(),
-        destination: cdr.destination.to_string(),
-        destination_name: cdr.destination_name.to_string(),
+        account_code: cdr.account_code.into(),
+        source_number: cdr.source_number.into(),
+        destination: cdr.destination.into(),
+        destination_name: cdr.destination_name.into(),
         call_time: key.start,
         answer_time: cdr.answer,
         end_time: cdr.end,
@@ -50,13 +51,13 @@ pub fn cdr_view(key: CdrKey, cdr: &CdrRow<'_>, currency: &str) -> Cdr {
         rate: cdr.rate.map(Micros),
         connect_cost: Micros(if cdr.connected { cdr.connect_fee } else { 0 }),
         charge: Micros(cdr.charge),
-        currency: currency.to_string(),
-        release_reason: cdr.release_reason.to_string(),
+        currency: currency.clone(),
+        release_reason: cdr.release_reason.into(),
         sip_code: cdr.sip_code,
-        direction: cdr.direction.to_string(),
-        source_ip: cdr.source_ip.to_string(),
-        tech_prefix: cdr.tech_prefix.to_string(),
-        ratecard: cdr.ratecard.to_string(),
+        direction: cdr.direction.into(),
+        source_ip: cdr.source_ip.into(),
+        tech_prefix: cdr.tech_prefix.into(),
+        ratecard: cdr.ratecard.into(),
         rated: cdr.rated,
     }
 }
@@ -64,8 +65,8 @@ pub fn cdr_view(key: CdrKey, cdr: &CdrRow<'_>, currency: &str) -> Cdr {
 /// A page of CDRs, newest first, keyset-paged.
 pub fn cdr_page(tx: &Tx, q: &CdrQuery) -> AdminResult<CdrPage> {
     let (customer, currency) = match q.customer_id {
-        Some(id) => (id, customer_exists(tx, id)?.currency),
-        None => (UNASSIGNED, String::new()),
+        Some(id) => (id, customer_exists(tx, id)?.currency.into()),
+        None => (UNASSIGNED, CompactString::default()),
     };
     let mut cdrs = Vec::with_capacity(page_limit(q));
     let next = cdr_page_with(tx, customer, q, |key, row| {

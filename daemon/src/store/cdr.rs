@@ -18,6 +18,7 @@ pub use super::cdr_batch::CdrBatch;
 use super::cdr_batch::{claim_ids, cursor_error};
 use super::cdr_block::{BlockBuilder, BlockRef, CdrBlock};
 use super::cdr_page::{BlockRead, IndexRead, PageQuery, block_row, missing_block};
+use super::cdr_row::read_row;
 use super::codec::{BinRecord, Json, Record};
 use super::tables::META;
 use super::tx::{Inner, Tx, decode};
@@ -191,10 +192,9 @@ pub struct CdrRow<'a> {
 }
 
 impl<'a> CdrRow<'a> {
-    /// Reads a row's bytes.
+    /// Reads a row's bytes (postcard's, read by hand: see [`super::cdr_row`]).
     pub fn decode(bytes: &'a [u8]) -> Result<CdrRow<'a>, StoreError> {
-        postcard::from_bytes(bytes)
-            .map_err(|e| StoreError::Corrupt(format!("{}: {e}", StoredCdr::NAME)))
+        read_row(bytes).map_err(|e| StoreError::Corrupt(format!("{}: {e}", StoredCdr::NAME)))
     }
 
     /// The owned form.

@@ -70,6 +70,7 @@ mod cdr_batch;
 pub mod cdr_block;
 mod cdr_migrate;
 mod cdr_page;
+mod cdr_row;
 mod codec;
 mod export;
 mod health;

@@ -96,8 +96,8 @@ pub async fn check(
                 .entry(format!("{} {}", cdr.call_id, cdr.leg))
                 .or_default() += 1;
             let known = acked
-                .get(&cdr.call_id)
-                .or_else(|| unknown.get(&cdr.call_id));
+                .get(cdr.call_id.as_str())
+                .or_else(|| unknown.get(cdr.call_id.as_str()));
             match known {
                 None => found.problems.push(format!(
                     "customer {id}: CDR {} was never sent by the driver",
@@ -120,7 +120,7 @@ pub async fn check(
                             call.billsec
                         ));
                     }
-                    if !acked.contains_key(&cdr.call_id) {
+                    if !acked.contains_key(cdr.call_id.as_str()) {
                         found.unknown_stored += 1;
                     }
                 }

@@ -784,17 +784,17 @@ fn cdr_table(cdrs: &[Cdr], unassigned: bool) -> Table {
     for ((c, rate), charge) in cdrs.iter().zip(rates).zip(charges) {
         let mut row = vec![utc(c.call_time)];
         if unassigned {
-            row.push(c.account_code.clone());
+            row.push(c.account_code.to_string());
         }
         row.extend([
-            c.source_number.clone(),
-            c.destination.clone(),
-            c.destination_name.clone(),
+            c.source_number.to_string(),
+            c.destination.to_string(),
+            c.destination_name.to_string(),
             c.duration.to_string(),
             c.billed_duration.to_string(),
             rate,
             charge,
-            c.release_reason.clone(),
+            c.release_reason.to_string(),
             if c.rated { "" } else { "*" }.to_string(),
         ]);
         t.row(row);
@@ -839,13 +839,13 @@ fn cdr_csv_values(c: &Cdr) -> Vec<String> {
         v.map(|v| v.to_string()).unwrap_or_default()
     }
     vec![
-        c.call_id.clone(),
-        c.leg.clone(),
+        c.call_id.to_string(),
+        c.leg.to_string(),
         opt(c.customer_id),
-        c.account_code.clone(),
-        c.source_number.clone(),
-        c.destination.clone(),
-        c.destination_name.clone(),
+        c.account_code.to_string(),
+        c.source_number.to_string(),
+        c.destination.to_string(),
+        c.destination_name.to_string(),
         rfc3339(c.call_time),
         opt(c.answer_time.map(rfc3339)),
         opt(c.end_time.map(rfc3339)),
@@ -857,13 +857,13 @@ fn cdr_csv_values(c: &Cdr) -> Vec<String> {
         opt(c.rate),
         c.connect_cost.to_string(),
         c.charge.to_string(),
-        c.currency.clone(),
-        c.release_reason.clone(),
+        c.currency.to_string(),
+        c.release_reason.to_string(),
         opt(c.sip_code),
-        c.direction.clone(),
-        c.source_ip.clone(),
-        c.tech_prefix.clone(),
-        c.ratecard.clone(),
+        c.direction.to_string(),
+        c.source_ip.to_string(),
+        c.tech_prefix.to_string(),
+        c.ratecard.to_string(),
         c.rated.to_string(),
     ]
 }

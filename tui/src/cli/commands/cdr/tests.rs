@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use clap::Parser;
-use portico_protocol::{AdminError, AdminRequest, AdminResponse, CdrCursor, Micros};
+use portico_protocol::{AdminError, AdminRequest, AdminResponse, CdrCursor, CompactString, Micros};
 
 use super::*;
 use crate::cli::args::{Cli, Command, GlobalArgs};
@@ -444,16 +444,16 @@ const T0: i64 = 1_795_737_600;
 
 fn cdr(n: u64, rated: bool) -> Cdr {
     Cdr {
-        call_id: format!("call-{n}"),
+        call_id: format!("call-{n}").into(),
         leg: "a".into(),
         customer_id: Some(7),
         account_code: "1001".into(),
         source_number: "+442079460000".into(),
-        destination: format!("4477009000{n:02}"),
+        destination: format!("4477009000{n:02}").into(),
         destination_name: if rated {
             "United Kingdom - Mobile".into()
         } else {
-            String::new()
+            CompactString::default()
         },
         call_time: T0 - n as i64 * 60,
         answer_time: Some(T0 - n as i64 * 60 + 5),
@@ -471,7 +471,7 @@ fn cdr(n: u64, rated: bool) -> Cdr {
         sip_code: Some(200),
         direction: "outbound".into(),
         source_ip: "203.0.113.7".into(),
-        tech_prefix: String::new(),
+        tech_prefix: CompactString::default(),
         ratecard: "Retail, USD".into(),
         rated,
     }
