@@ -271,8 +271,8 @@ start_nginx() {
     listen="listen 127.0.0.1:$port;"
     if [[ $scheme == https ]]; then
         listen="listen 127.0.0.1:$port ssl http2;"
-        tls="ssl_certificate $WORK/anchor-certs/ecdsa.crt;
-    ssl_certificate_key $WORK/anchor-certs/ecdsa.key;
+        tls="ssl_certificate $ANCHOR_CERTS/ecdsa.crt;
+    ssl_certificate_key $ANCHOR_CERTS/ecdsa.key;
     ssl_protocols TLSv1.3;
     ssl_session_tickets off;
     ssl_session_cache off;"
@@ -335,8 +335,12 @@ measure_nginx_http() {
 # is ~6 KB; every measured page is also compared with nginx serving a byte-for-byte copy of it
 # over HTTPS, configured as the anchor configures its nginx (column "vs same-size").
 measure_nginx_copies() {
-    [[ $SCHEME == https && -s $WORK/anchor-certs/ecdsa.crt && -d $WORK/pages ]] || return 0
+    # the anchor's ECDSA certificate (the anchor keeps it under its own work directory)
     local page name
+    for ANCHOR_CERTS in "$WORK/anchor-certs" "$WORK/anchor/anchor-certs"; do
+        [[ ! -s $ANCHOR_CERTS/ecdsa.crt ]] || break
+    done
+    [[ $SCHEME == https && -s $ANCHOR_CERTS/ecdsa.crt && -d $WORK/pages ]] || return 0
     cp "$WORK/anchor/www/index.html" "$WORK/pages/index.html"
     start_nginx "$WORK/pages" https
     for page in "$WORK"/pages/*.html; do
