@@ -9,13 +9,14 @@ use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use portico_protocol::{CustomerStatus, Domain};
+use portico_protocol::CustomerStatus;
 use serde::Deserialize;
 
 use super::pages::{Chrome, html, internal_error};
 use super::session::{
     self, Account, ClientAddr, FORM_COOKIE, PENDING_SECONDS, SESSION_COOKIE, SESSION_SECONDS,
 };
+use super::site::Site;
 use super::tenant::{Portal, Tenant, blocking};
 use super::throttle::AttemptKeys;
 use crate::model::password;
@@ -84,12 +85,12 @@ fn with_cookie(mut response: Response, cookie: Option<HeaderValue>) -> Response 
 /// cookie gets one with the answer.
 pub(super) async fn pre_login_page<P: Template>(
     portal: &Portal,
-    domain: &Domain,
+    site: &Site,
     headers: &HeaderMap,
     status: StatusCode,
     build: impl FnOnce(Chrome, String) -> P,
 ) -> Response {
-    let (chrome, csp) = match Chrome::load(portal, domain).await {
+    let (chrome, csp) = match Chrome::load(portal, site).await {
         Ok(c) => c,
         Err(response) => return response,
     };
@@ -101,14 +102,15 @@ pub(super) async fn pre_login_page<P: Template>(
 /// password reset).
 pub(super) async fn login_page(
     portal: &Portal,
-    domain: &Domain,
+    site: &Site,
     headers: &HeaderMap,
     status: StatusCode,
     email: String,
     error: Option<String>,
     notice: Option<String>,
 ) -> Response {
-    pre_login_page(portal, domain, headers, status, |chrome, csrf| LoginPage {
+    let domain = &site.domain;
+    pre_login_page(portal, site, headers, status, |chrome, csrf| LoginPage {
         chrome,
         csrf,
         email,
@@ -126,10 +128,9 @@ pub async fn show(
     Tenant { site }: Tenant,
     headers: HeaderMap,
 ) -> Response {
-    let domain = &site.domain;
     login_page(
         &portal,
-        domain,
+        &site,
         &headers,
         StatusCode::OK,
         String::new(),
@@ -175,7 +176,7 @@ pub async fn submit(
         );
         return login_page(
             &portal,
-            domain,
+            &site,
             &headers,
             StatusCode::TOO_MANY_REQUESTS,
             email,
@@ -289,7 +290,7 @@ pub async fn submit(
     };
     login_page(
         &portal,
-        domain,
+        &site,
         &headers,
         StatusCode::OK,
         email,

@@ -13,6 +13,7 @@ use super::pages::{Chrome, html, internal_error};
 use super::session::{
     self, ClientAddr, SESSION_COOKIE, SESSION_SECONDS, check_origin, forbidden, same_secret,
 };
+use super::site::Site;
 use super::tenant::{Portal, Tenant, blocking};
 use super::two_factor::{code_keys, use_code};
 use crate::store::{SessionRecord, StoreError};
@@ -83,12 +84,12 @@ async fn pending(portal: &Portal, headers: &HeaderMap, fqdn: &str) -> Result<Pen
 
 async fn code_page(
     portal: &Portal,
-    domain: &portico_protocol::Domain,
+    site: &Site,
     status: StatusCode,
     csrf: String,
     error: Option<String>,
 ) -> Response {
-    match Chrome::load(portal, domain).await {
+    match Chrome::load(portal, site).await {
         Ok((chrome, csp)) => html(
             status,
             &csp,
@@ -110,7 +111,7 @@ pub async fn show(
 ) -> Response {
     let domain = &site.domain;
     match pending(&portal, &headers, &domain.fqdn).await {
-        Ok(p) => code_page(&portal, domain, StatusCode::OK, p.session.csrf, None).await,
+        Ok(p) => code_page(&portal, &site, StatusCode::OK, p.session.csrf, None).await,
         Err(response) => response,
     }
 }
@@ -143,7 +144,7 @@ pub async fn submit(
         );
         return code_page(
             &portal,
-            domain,
+            &site,
             StatusCode::TOO_MANY_REQUESTS,
             p.session.csrf,
             Some(error),
@@ -202,7 +203,7 @@ pub async fn submit(
             tracing::info!(fqdn = %domain.fqdn, %client, "portal: second factor refused");
             code_page(
                 &portal,
-                domain,
+                &site,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 p.session.csrf,
                 Some(

@@ -13,6 +13,7 @@ use super::assets::{self, LogoRef};
 use super::brand::{BrandPage, ExternalScript};
 use super::format;
 use super::session::Account;
+use super::site::Site;
 use super::tenant::{Portal, Tenant, read_now};
 
 /// What a rendered page is given to start with (a dashboard is about 6 KB).
@@ -118,7 +119,8 @@ impl Chrome {
 
     /// Reads the logo's file information (a short store read) and builds the chrome of a page
     /// shown before login.
-    pub async fn load(portal: &Portal, domain: &Domain) -> Result<(Self, String), Response> {
+    pub async fn load(portal: &Portal, site: &Site) -> Result<(Self, String), Response> {
+        let domain = &site.domain;
         let logo = match domain.logo.clone() {
             None => None,
             Some(name) => {
@@ -136,18 +138,7 @@ impl Chrome {
                 }
             }
         };
-        // The pages before login are not the busy ones: their brand comes from the domain's
-        // site by name (the same record, unless an admin changed it this instant).
-        let site = portal.site(&domain.fqdn).ok().flatten();
-        let made;
-        let brand = match &site {
-            Some(site) => &site.brand,
-            None => {
-                made = BrandPage::of(domain);
-                &made
-            }
-        };
-        Ok(Self::new(domain, logo.as_ref(), brand))
+        Ok(Self::new(domain, logo.as_ref(), &site.brand))
     }
 
     /// The chrome of a logged-in page; `current` is the navigation entry to mark.
@@ -201,7 +192,7 @@ pub struct NeutralPage {
 }
 
 pub async fn not_found(State(portal): State<Portal>, Tenant { site }: Tenant) -> Response {
-    match Chrome::load(&portal, &site.domain).await {
+    match Chrome::load(&portal, &site).await {
         Ok((chrome, csp)) => html(StatusCode::NOT_FOUND, &csp, &NotFoundPage { chrome }),
         Err(response) => response,
     }

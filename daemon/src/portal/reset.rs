@@ -9,7 +9,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use portico_protocol::{AdminError, AuditEntry, Domain};
+use portico_protocol::{AdminError, AuditEntry};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -18,6 +18,7 @@ use super::login::{check_form_token, login_page, pre_login_page};
 use super::pages::{Chrome, internal_error};
 use super::session::{self, ClientAddr};
 use super::signup::{message, take_valid_token};
+use super::site::Site;
 use super::tenant::{Portal, Tenant, blocking};
 use super::throttle::AttemptKeys;
 use crate::admin::ops::contact::NewPassword;
@@ -78,13 +79,14 @@ pub struct ResetForm {
 
 async fn forgot_page(
     portal: &Portal,
-    domain: &Domain,
+    site: &Site,
     headers: &HeaderMap,
     status: StatusCode,
     email: String,
     error: Option<String>,
 ) -> Response {
-    pre_login_page(portal, domain, headers, status, |chrome, csrf| ForgotPage {
+    let domain = &site.domain;
+    pre_login_page(portal, site, headers, status, |chrome, csrf| ForgotPage {
         chrome,
         csrf,
         email,
@@ -100,10 +102,9 @@ pub async fn show_forgot(
     Tenant { site }: Tenant,
     headers: HeaderMap,
 ) -> Response {
-    let domain = &site.domain;
     forgot_page(
         &portal,
-        domain,
+        &site,
         &headers,
         StatusCode::OK,
         String::new(),
@@ -130,7 +131,7 @@ pub async fn submit_forgot(
         Err(_) => {
             return forgot_page(
                 &portal,
-                domain,
+                &site,
                 &headers,
                 StatusCode::OK,
                 form.email,
@@ -157,7 +158,7 @@ pub async fn submit_forgot(
             );
             return forgot_page(
                 &portal,
-                domain,
+                &site,
                 &headers,
                 StatusCode::TOO_MANY_REQUESTS,
                 email,
@@ -228,7 +229,7 @@ pub async fn submit_forgot(
     }
     message(
         &portal,
-        domain,
+        &site,
         StatusCode::OK,
         "reset-sent",
         "Check your mail",
@@ -246,10 +247,10 @@ pub async fn submit_forgot(
     .await
 }
 
-async fn expired(portal: &Portal, domain: &Domain) -> Response {
+async fn expired(portal: &Portal, site: &Site) -> Response {
     message(
         portal,
-        domain,
+        site,
         StatusCode::GONE,
         "link-expired",
         "This link has expired or was already used",
@@ -271,12 +272,12 @@ fn token_valid(t: Option<TokenRecord>, fqdn: &str) -> bool {
 
 async fn reset_page(
     portal: &Portal,
-    domain: &Domain,
+    site: &Site,
     headers: &HeaderMap,
     token: &str,
     error: Option<String>,
 ) -> Response {
-    pre_login_page(portal, domain, headers, StatusCode::OK, |chrome, csrf| {
+    pre_login_page(portal, site, headers, StatusCode::OK, |chrome, csrf| {
         ResetPage {
             chrome,
             csrf,
@@ -300,9 +301,9 @@ pub async fn show_reset(
     let found = blocking(move || Ok(store.read(|tx| tx.token(&key))?)).await;
     match found {
         Ok(t) if token_valid(t.clone(), &domain.fqdn) => {
-            reset_page(&portal, domain, &headers, &token, None).await
+            reset_page(&portal, &site, &headers, &token, None).await
         }
-        Ok(_) => expired(&portal, domain).await,
+        Ok(_) => expired(&portal, &site).await,
         Err(err) => {
             tracing::error!(error = %err, "portal: reading a reset token failed");
             internal_error()
@@ -343,9 +344,9 @@ pub async fn submit_reset(
         let found = blocking(move || Ok(store.read(|tx| tx.token(&key))?)).await;
         return match found {
             Ok(t) if token_valid(t.clone(), &domain.fqdn) => {
-                reset_page(&portal, domain, &headers, &token, Some(error)).await
+                reset_page(&portal, &site, &headers, &token, Some(error)).await
             }
-            Ok(_) => expired(&portal, domain).await,
+            Ok(_) => expired(&portal, &site).await,
             Err(_) => internal_error(),
         };
     }
@@ -392,7 +393,7 @@ pub async fn submit_reset(
             tracing::info!(fqdn = %domain.fqdn, %client, "portal: password reset");
             login_page(
                 &portal,
-                domain,
+                &site,
                 &headers,
                 StatusCode::OK,
                 email,
@@ -405,7 +406,7 @@ pub async fn submit_reset(
             )
             .await
         }
-        Ok(None) => expired(&portal, domain).await,
+        Ok(None) => expired(&portal, &site).await,
         Err(err) => {
             tracing::error!(error = %err, "portal: password reset failed");
             internal_error()

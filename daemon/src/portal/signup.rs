@@ -24,6 +24,7 @@ use super::links::LinkBase;
 use super::login::{check_form_token, login_page, pre_login_page};
 use super::pages::{Chrome, html, internal_error};
 use super::session::{self, ClientAddr, SESSION_COOKIE, SESSION_SECONDS};
+use super::site::Site;
 use super::tenant::{Portal, Tenant, blocking};
 use super::throttle::AttemptKeys;
 use crate::admin::ops::{self, contact::NewPassword};
@@ -71,14 +72,14 @@ pub struct MessagePage {
 /// Renders a [`MessagePage`] of `domain`.
 pub(super) async fn message(
     portal: &Portal,
-    domain: &Domain,
+    site: &Site,
     status: StatusCode,
     id: &'static str,
     title: &str,
     paragraphs: Vec<String>,
     link: Option<(&str, &str)>,
 ) -> Response {
-    let (chrome, csp) = match Chrome::load(portal, domain).await {
+    let (chrome, csp) = match Chrome::load(portal, site).await {
         Ok(c) => c,
         Err(response) => return response,
     };
@@ -130,14 +131,15 @@ fn path_of(kind: CustomerKind) -> &'static str {
 
 async fn page(
     portal: &Portal,
-    domain: &Domain,
+    site: &Site,
     headers: &HeaderMap,
     kind: CustomerKind,
     status: StatusCode,
     form: &SignupForm,
     error: Option<String>,
 ) -> Response {
-    pre_login_page(portal, domain, headers, status, |chrome, csrf| SignupPage {
+    let domain = &site.domain;
+    pre_login_page(portal, site, headers, status, |chrome, csrf| SignupPage {
         chrome,
         title: match kind {
             CustomerKind::Customer => "Sign up",
@@ -178,7 +180,7 @@ pub async fn show(
     };
     page(
         &portal,
-        &tenant.site.domain,
+        &tenant.site,
         &headers,
         kind,
         StatusCode::OK,
@@ -289,7 +291,8 @@ pub async fn submit(
     if !allowed(&tenant.site.domain, kind) {
         return super::pages::not_found(State(portal), tenant).await;
     }
-    let domain = &tenant.site.domain;
+    let site = &tenant.site;
+    let domain = &site.domain;
     if let Err(response) = check_form_token(&headers, &domain.fqdn, &form.csrf) {
         return response;
     }
@@ -301,7 +304,7 @@ pub async fn submit(
         Err(error) => {
             return page(
                 &portal,
-                domain,
+                site,
                 &headers,
                 kind,
                 StatusCode::OK,
@@ -326,7 +329,7 @@ pub async fn submit(
         );
         return page(
             &portal,
-            domain,
+            site,
             &headers,
             kind,
             StatusCode::TOO_MANY_REQUESTS,
@@ -339,7 +342,7 @@ pub async fn submit(
         // The honeypot was filled in: answer as if it worked, create nothing.
         tracing::info!(fqdn = %domain.fqdn, %client, "portal: sign-up honeypot filled; nothing created");
         return if domain.smtp.is_some() {
-            check_mail(&portal, domain, &input.email).await
+            check_mail(&portal, site, &input.email).await
         } else {
             Redirect::to("/").into_response()
         };
@@ -374,7 +377,7 @@ pub async fn submit(
                 let error = format!("{}: {reason}.", field_label(field));
                 return page(
                     &portal,
-                    domain,
+                    site,
                     &headers,
                     kind,
                     StatusCode::OK,
@@ -411,7 +414,7 @@ pub async fn submit(
                 .to_owned();
             page(
                 &portal,
-                domain,
+                site,
                 &headers,
                 kind,
                 StatusCode::OK,
@@ -447,7 +450,7 @@ pub async fn submit(
                 }
             };
             mailer.send_later(mail);
-            check_mail(&portal, domain, &input.email).await
+            check_mail(&portal, site, &input.email).await
         }
         (Outcome::Created { .. }, None) => {
             tracing::error!("portal: sign-up without SMTP made no session");
@@ -477,10 +480,10 @@ fn field_label(field: &str) -> &'static str {
 }
 
 /// "Check your mail": the same page whether the address was new or taken.
-async fn check_mail(portal: &Portal, domain: &Domain, email: &str) -> Response {
+async fn check_mail(portal: &Portal, site: &Site, email: &str) -> Response {
     message(
         portal,
-        domain,
+        site,
         StatusCode::OK,
         "check-mail",
         "Check your mail",
@@ -827,7 +830,7 @@ pub async fn confirm(
             let notice = format!("Your e-mail address {email} is confirmed. Log in to start.");
             login_page(
                 &portal,
-                domain,
+                &site,
                 &headers,
                 StatusCode::OK,
                 email,
@@ -839,7 +842,7 @@ pub async fn confirm(
         Ok(None) => {
             message(
                 &portal,
-                domain,
+                &site,
                 StatusCode::GONE,
                 "link-expired",
                 "This link has expired or was already used",
