@@ -24,7 +24,7 @@ use porticod::admin::ops;
 use porticod::ingest::import::import_chunk;
 use porticod::ingest::pipeline::Ingest;
 use porticod::reports;
-use porticod::store::Store;
+use porticod::store::{Store, Texts};
 
 // The allocator porticod runs with (see src/main.rs).
 #[global_allocator]
@@ -365,7 +365,8 @@ fn main() {
             let mut n = 0;
             store
                 .read(|tx| {
-                    reports::cdr_page_with(tx, id, &page_query(id, wa_from, wa_to), |_, row| {
+                    let q = page_query(id, wa_from, wa_to);
+                    reports::cdr_page_with(tx, id, &q, Texts::ALL, |_, row| {
                         n += 1;
                         charge += row.charge;
                     })

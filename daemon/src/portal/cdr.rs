@@ -16,7 +16,7 @@ use jiff::tz::TimeZone;
 use portico_protocol::{CdrColumn, CdrCursor, CdrQuery, Section};
 use serde::Deserialize;
 
-use super::cells::Cell;
+use super::cells::{Cell, Clock};
 use super::pages::{Chrome, html, internal_error};
 use super::report::{self, DayRange};
 use super::session::{Account, SessionRequest};
@@ -24,8 +24,8 @@ use super::tenant::Portal;
 use crate::model::currency::minor_units;
 use crate::model::domain_defaults;
 use crate::reports::{self, csv::CdrCsv};
-use crate::store::Tx;
 use crate::store::cdr::{CdrKey, CdrRow};
+use crate::store::{Texts, Tx};
 
 /// Calls per page.
 pub const PAGE: u32 = 50;
@@ -193,7 +193,7 @@ pub struct Head {
 pub struct CdrPage {
     pub chrome: Chrome,
     pub heads: Vec<Head>,
-    /// The table's rows, written while the store was read (see [`CdrRowHtml`]); empty when no
+    /// The table's rows, written while the store was read (see [`CdrRows`]); empty when no
     /// call matched.
     pub rows_html: String,
     pub zone_name: String,
@@ -217,70 +217,136 @@ impl CdrPage {
     }
 }
 
-/// One row of the table, written straight from the call as the store holds it (borrowed, not
-/// copied out of the read transaction).
-pub struct CdrRowHtml<'a> {
-    pub heads: &'a [Head],
-    pub key: CdrKey,
-    pub row: CdrRow<'a>,
-    pub zone: &'a TimeZone,
-    pub currency: &'a str,
-    pub minor: u32,
+/// Writes the rows of one page into its table, straight from the calls as the store holds them
+/// (borrowed, not copied out of the read transaction). Each column's cell markup is chosen
+/// once, and the date of the last day written is kept for the next row (see [`Clock`]).
+pub struct CdrRows<'a> {
+    /// Each column and the `<td>` that opens its cells.
+    cols: Vec<(CdrColumn, Td)>,
+    clock: Clock<'a>,
+    currency: &'a str,
+    minor: u32,
+    /// The rows so far.
+    pub html: String,
 }
 
-impl<'a> CdrRowHtml<'a> {
-    /// Appends the row's `<tr>` to `out`: its cells escaped where they hold text.
-    pub fn push_to(&self, out: &mut String) {
-        out.push_str(if self.row.connected {
-            "\n        <tr>"
-        } else {
-            "\n        <tr class=\"is-muted\">"
-        });
-        for head in self.heads {
-            out.push_str(if head.num {
-                "<td class=\"num\">"
+/// How a column's cells open.
+#[derive(Debug, Clone, Copy)]
+enum Td {
+    Plain,
+    Num,
+    Wrap,
+}
+
+impl<'a> CdrRows<'a> {
+    pub fn new(heads: &[Head], zone: &'a TimeZone, currency: &'a str, minor: u32) -> Self {
+        let td = |head: &Head| {
+            if head.num {
+                Td::Num
             } else if head.wrap {
-                "<td class=\"cell-wrap\">"
+                Td::Wrap
             } else {
-                "<td>"
-            });
-            self.cell(head).push_html(out);
+                Td::Plain
+            }
+        };
+        CdrRows {
+            cols: heads.iter().map(|h| (h.col, td(h))).collect(),
+            clock: Clock::new(zone),
+            currency,
+            minor,
+            html: String::with_capacity(PAGE as usize * 320),
+        }
+    }
+
+    /// Appends the call's `<tr>`: its cells in the columns' order, text escaped.
+    pub fn push(&mut self, key: CdrKey, row: &CdrRow<'_>) {
+        let out = &mut self.html;
+        // Literal markup only, so that each piece is copied in place.
+        out.push_str(if row.connected {
+            "\n<tr>"
+        } else {
+            "\n<tr class=\"is-muted\">"
+        });
+        for &(col, td) in &self.cols {
+            match td {
+                Td::Plain => out.push_str("<td>"),
+                Td::Num => out.push_str("<td class=\"num\">"),
+                Td::Wrap => out.push_str("<td class=\"cell-wrap\">"),
+            }
+            let time = match col {
+                CdrColumn::CallTime => Some(key.start),
+                CdrColumn::AnswerTime => row.answer,
+                CdrColumn::EndTime => row.end,
+                col => {
+                    cell(col, key, row, self.currency, self.minor).push_html(out);
+                    out.push_str("</td>");
+                    continue;
+                }
+            };
+            if let Some(t) = time {
+                self.clock.push(out, t, true);
+            }
             out.push_str("</td>");
         }
         out.push_str("</tr>");
     }
+}
 
-    /// What the table shows for `col` of the call.
-    pub fn cell(&self, head: &Head) -> Cell<'a> {
-        let (key, c) = (self.key, self.row);
-        let zone = self.zone;
-        let time = |t: Option<i64>| t.map_or(Cell::Empty, |t| Cell::Time(t, zone));
-        match head.col {
-            CdrColumn::CallId => Cell::Text(c.call_id),
-            CdrColumn::CallTime => Cell::Time(key.start, zone),
-            CdrColumn::AnswerTime => time(c.answer),
-            CdrColumn::EndTime => time(c.end),
-            CdrColumn::SourceNumber => Cell::Text(c.source_number),
-            CdrColumn::Destination => Cell::Text(c.destination),
-            CdrColumn::DestinationName => Cell::Text(c.destination_name),
-            CdrColumn::AccountCode => Cell::Text(c.account_code),
-            CdrColumn::Duration => Cell::Seconds(u64::from(c.duration)),
-            CdrColumn::BilledDuration => Cell::Seconds(u64::from(c.billed)),
-            CdrColumn::RingDuration => Cell::Seconds(u64::from(reports::ring_seconds(
-                key.start, c.answer, c.duration,
-            ))),
-            CdrColumn::Rate => c.rate.map_or(Cell::Empty, |r| Cell::Exact(r, self.minor)),
-            CdrColumn::ConnectCost => {
-                Cell::Exact(if c.connected { c.connect_fee } else { 0 }, self.minor)
-            }
-            CdrColumn::Charge => Cell::Money(c.charge, self.minor),
-            CdrColumn::Currency => Cell::Text(self.currency),
-            CdrColumn::ReleaseReason => Cell::Text(c.release_reason),
-            CdrColumn::SipCode => c.sip_code.map_or(Cell::Empty, |s| Cell::Int(u64::from(s))),
-            CdrColumn::Direction => Cell::Text(c.direction),
-            CdrColumn::SourceIp => Cell::Text(c.source_ip),
-            CdrColumn::TechPrefix => Cell::Text(c.tech_prefix),
-        }
+/// The text field of the call that `col` shows, if it shows one: the page reads only those.
+fn text_of(col: CdrColumn) -> Texts {
+    match col {
+        CdrColumn::CallId => Texts::CALL_ID,
+        CdrColumn::SourceNumber => Texts::SOURCE_NUMBER,
+        CdrColumn::Destination => Texts::DESTINATION,
+        CdrColumn::DestinationName => Texts::DESTINATION_NAME,
+        CdrColumn::AccountCode => Texts::ACCOUNT_CODE,
+        CdrColumn::ReleaseReason => Texts::RELEASE_REASON,
+        CdrColumn::Direction => Texts::DIRECTION,
+        CdrColumn::SourceIp => Texts::SOURCE_IP,
+        CdrColumn::TechPrefix => Texts::TECH_PREFIX,
+        CdrColumn::CallTime
+        | CdrColumn::AnswerTime
+        | CdrColumn::EndTime
+        | CdrColumn::Duration
+        | CdrColumn::BilledDuration
+        | CdrColumn::RingDuration
+        | CdrColumn::Rate
+        | CdrColumn::ConnectCost
+        | CdrColumn::Charge
+        | CdrColumn::Currency
+        | CdrColumn::SipCode => Texts::NONE,
+    }
+}
+
+/// What the table shows for `col` of the call (times: see [`CdrRows::push`]).
+fn cell<'r>(
+    col: CdrColumn,
+    key: CdrKey,
+    c: &CdrRow<'r>,
+    currency: &'r str,
+    minor: u32,
+) -> Cell<'r> {
+    match col {
+        CdrColumn::CallId => Cell::Text(c.call_id),
+        CdrColumn::CallTime | CdrColumn::AnswerTime | CdrColumn::EndTime => Cell::Empty,
+        CdrColumn::SourceNumber => Cell::Text(c.source_number),
+        CdrColumn::Destination => Cell::Text(c.destination),
+        CdrColumn::DestinationName => Cell::Text(c.destination_name),
+        CdrColumn::AccountCode => Cell::Text(c.account_code),
+        CdrColumn::Duration => Cell::Seconds(u64::from(c.duration)),
+        CdrColumn::BilledDuration => Cell::Seconds(u64::from(c.billed)),
+        CdrColumn::RingDuration => Cell::Seconds(u64::from(reports::ring_seconds(
+            key.start, c.answer, c.duration,
+        ))),
+        CdrColumn::Rate => c.rate.map_or(Cell::Empty, |r| Cell::Exact(r, minor)),
+        CdrColumn::ConnectCost => Cell::Exact(if c.connected { c.connect_fee } else { 0 }, minor),
+        CdrColumn::Charge => Cell::Money(c.charge, minor),
+        CdrColumn::Currency => Cell::Text(currency),
+        CdrColumn::ReleaseReason => Cell::Text(c.release_reason),
+        CdrColumn::SipCode => c.sip_code.map_or(Cell::Empty, |s| Cell::Int(u64::from(s))),
+        CdrColumn::Direction => Cell::Text(c.direction),
+        CdrColumn::SourceIp => Cell::Text(c.source_ip),
+        CdrColumn::TechPrefix => Cell::Text(c.tech_prefix),
     }
 }
 
@@ -338,18 +404,14 @@ fn page(
             wrap: matches!(col, CdrColumn::DestinationName | CdrColumn::ReleaseReason),
         })
         .collect();
-    let mut rows_html = String::with_capacity(16 << 10);
-    let next = reports::cdr_page_with(tx, account.login.customer.id, &q, |key, row| {
-        CdrRowHtml {
-            heads: &heads,
-            key,
-            row,
-            zone,
-            currency,
-            minor,
-        }
-        .push_to(&mut rows_html);
+    let texts = heads
+        .iter()
+        .fold(Texts::NONE, |texts, head| texts.and(text_of(head.col)));
+    let mut rows = CdrRows::new(&heads, zone, currency, minor);
+    let next = reports::cdr_page_with(tx, account.login.customer.id, &q, texts, |key, row| {
+        rows.push(key, &row)
     })?;
+    let rows_html = rows.html;
     let (chrome, csp) = Chrome::for_account(account, "/cdr");
     let page = CdrPage {
         chrome,
@@ -467,5 +529,57 @@ impl Export {
                 None => return Ok(()),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::cdr::sample;
+
+    /// The page reads only the text fields its columns show: every column, alone, shows the
+    /// same cell from a row read that way as from the whole row.
+    #[test]
+    fn each_column_shows_the_same_cell_from_the_fields_it_reads() {
+        let mut stored = sample("call-1");
+        stored.release_reason = "NORMAL_CLEARING".into();
+        stored.direction = "outbound".into();
+        stored.source_ip = "192.0.2.7".into();
+        stored.tech_prefix = "77#".into();
+        stored.sip_code = Some(200);
+        let bytes = postcard::to_stdvec(&stored).unwrap();
+        let whole = CdrRow::decode(&bytes).unwrap();
+        let key = CdrKey {
+            customer: 1,
+            start: 1_795_737_609,
+            seq: 3,
+        };
+        let utc = TimeZone::UTC;
+        let mut shown = 0;
+        for col in CdrColumn::ALL.iter().copied() {
+            let head = [Head {
+                col,
+                label: label(col),
+                num: is_number(col),
+                wrap: false,
+            }];
+            let write = |row: &CdrRow<'_>| {
+                let mut rows = CdrRows::new(&head, &utc, "USD", 2);
+                rows.push(key, row);
+                rows.html
+            };
+            let part = CdrRow::decode_texts(&bytes, text_of(col)).unwrap();
+            let cell = write(&whole);
+            assert_eq!(write(&part), cell, "{col:?}");
+            assert_ne!(
+                cell, "\n<tr><td></td></tr>",
+                "{col:?} shows something of the sample"
+            );
+            shown += 1;
+        }
+        assert!(shown >= 20, "every column was tried ({shown})");
+        // And a row read without any text shows none.
+        let bare = CdrRow::decode_texts(&bytes, Texts::NONE).unwrap();
+        assert_eq!((bare.call_id, bare.destination), ("", ""));
     }
 }

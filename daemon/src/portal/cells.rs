@@ -15,8 +15,6 @@ use crate::model::money::round_to_minor;
 #[derive(Debug, Clone, Copy)]
 pub enum Cell<'a> {
     Text(&'a str),
-    /// Unix seconds shown as `2026-11-27 14:05:09` in the zone.
-    Time(i64, &'a TimeZone),
     /// Unix seconds shown as `2026-11-27 14:05` in the zone.
     Minute(i64, &'a TimeZone),
     /// Seconds shown as `1:05` or `2:03:04`.
@@ -40,6 +38,14 @@ impl Cell<'_> {
     /// formatting machinery per cell.
     pub fn push_html(&self, out: &mut String) {
         match *self {
+            // Most text (numbers, names) has nothing to escape: copied as it is.
+            Cell::Text(text)
+                if !text
+                    .bytes()
+                    .any(|b| matches!(b, b'<' | b'>' | b'&' | b'"' | b'\'')) =>
+            {
+                out.push_str(text)
+            }
             Cell::Text(text) => {
                 // Writing to a String cannot fail.
                 let _ = Html.write_escaped_str(&mut *out, text);
@@ -52,48 +58,33 @@ impl Cell<'_> {
     fn push_plain(&self, out: &mut String) {
         match *self {
             Cell::Text(text) => out.push_str(text),
-            Cell::Time(unix, tz) | Cell::Minute(unix, tz) => {
-                if let Ok(ts) = jiff::Timestamp::from_second(unix) {
-                    let d = tz.to_datetime(ts);
-                    push_date(out, d.date());
-                    out.push(' ');
-                    push_2(out, d.hour());
-                    out.push(':');
-                    push_2(out, d.minute());
-                    if let Cell::Time(..) = self {
-                        out.push(':');
-                        push_2(out, d.second());
-                    }
-                }
-            }
+            Cell::Minute(unix, tz) => Clock::new(tz).push(out, unix, false),
             Cell::Seconds(s) => {
                 let (h, m, s) = (s / 3600, s / 60 % 60, s % 60);
                 if h > 0 {
                     push_int(out, h);
                     out.push(':');
-                    push_2(out, m as i8);
+                    push_2(out, m);
                 } else {
                     push_int(out, m);
                 }
                 out.push(':');
-                push_2(out, s as i8);
+                push_2(out, s);
             }
             Cell::Int(n) => push_int(out, n),
             Cell::Minutes(s) => {
                 let hundredths = (s * 100 + 30) / 60;
                 push_int(out, hundredths / 100);
                 out.push('.');
-                push_2(out, (hundredths % 100) as i8);
+                push_2(out, hundredths % 100);
             }
             Cell::Date(unix, tz) => {
                 if let Ok(ts) = jiff::Timestamp::from_second(unix) {
                     push_date(out, tz.to_datetime(ts).date());
                 }
             }
-            Cell::Money(micros, places) => push_micros(out, micros, places.min(6)),
-            Cell::Exact(micros, places) => {
-                push_micros(out, micros, decimals(micros).max(places).min(6))
-            }
+            Cell::Money(micros, places) => push_micros(out, micros, places),
+            Cell::Exact(micros, places) => push_micros(out, micros, decimals(micros).max(places)),
             Cell::Empty => {}
         }
     }
@@ -112,47 +103,105 @@ impl fmt::Display for Cell<'_> {
     }
 }
 
+/// Writes the times of one zone as the tables show them, keeping the date of the last local
+/// day it wrote: the rows of a table are mostly of a few days, so a row costs one offset lookup
+/// and some arithmetic, and the civil date is worked out again only when the day changes.
+#[derive(Debug)]
+pub struct Clock<'a> {
+    zone: &'a TimeZone,
+    /// The local day (days since 1970-01-01 in the zone) whose date `date` holds.
+    day: Option<i64>,
+    /// `2026-11-27 `.
+    date: String,
+}
+
+impl<'a> Clock<'a> {
+    pub fn new(zone: &'a TimeZone) -> Self {
+        Clock {
+            zone,
+            day: None,
+            date: String::with_capacity(12),
+        }
+    }
+
+    /// Unix seconds as `2026-11-27 14:05:09` in the zone, or `2026-11-27 14:05` without the
+    /// seconds; nothing for a time outside what a calendar can show (years -9999 to 9999).
+    pub fn push(&mut self, out: &mut String, unix: i64, with_seconds: bool) {
+        let Ok(ts) = jiff::Timestamp::from_second(unix) else {
+            return;
+        };
+        // The offset in force at that instant: the local time is the UTC time shifted by it.
+        let local = unix + i64::from(self.zone.to_offset(ts).seconds());
+        let (day, second) = (local.div_euclid(86_400), local.rem_euclid(86_400) as u64);
+        if self.day != Some(day) {
+            self.date.clear();
+            push_date(&mut self.date, self.zone.to_datetime(ts).date());
+            self.date.push(' ');
+            self.day = Some(day);
+        }
+        out.push_str(&self.date);
+        push_2(out, second / 3600);
+        out.push(':');
+        push_2(out, second / 60 % 60);
+        if with_seconds {
+            out.push(':');
+            push_2(out, second % 60);
+        }
+    }
+}
+
 fn push_int(out: &mut String, n: u64) {
     out.push_str(itoa::Buffer::new().format(n));
 }
 
-/// Two digits, zero first: 0 to 99.
-fn push_2(out: &mut String, n: i8) {
-    let n = n.unsigned_abs() % 100;
-    out.push(char::from(b'0' + n / 10));
-    out.push(char::from(b'0' + n % 10));
+/// `00` to `99`, two digits per number.
+const PAIRS: &str = "00010203040506070809101112131415161718192021222324252627282930313233343536373839\
+                     40414243444546474849505152535455565758596061626364656667686970717273747576777879\
+                     8081828384858687888990919293949596979899";
+
+/// Two digits, zero first: `n` modulo 100.
+fn push_2(out: &mut String, n: u64) {
+    let at = (n % 100) as usize * 2;
+    out.push_str(&PAIRS[at..at + 2]);
 }
 
 /// `2026-11-27` (years outside 0..=9999 as they are).
 fn push_date(out: &mut String, d: jiff::civil::Date) {
     let year = d.year();
     if (0..10_000).contains(&year) {
-        let year = year as u16;
-        push_2(out, (year / 100) as i8);
-        push_2(out, (year % 100) as i8);
+        let year = year as u64;
+        push_2(out, year / 100);
+        push_2(out, year);
     } else {
         out.push_str(itoa::Buffer::new().format(year));
     }
     out.push('-');
-    push_2(out, d.month());
+    push_2(out, d.month().unsigned_abs().into());
     out.push('-');
-    push_2(out, d.day());
+    push_2(out, d.day().unsigned_abs().into());
 }
 
 /// How many decimals an amount of micro-units needs to be shown exactly (0 to 6).
 pub fn decimals(micros: i64) -> u32 {
-    let frac = micros.unsigned_abs() % 1_000_000;
+    let mut frac = micros.unsigned_abs() % 1_000_000;
     if frac == 0 {
-        0
-    } else {
-        6 - (0..6)
-            .take_while(|i| frac.is_multiple_of(10u64.pow(i + 1)))
-            .count() as u32
+        return 0;
     }
+    let mut places = 6;
+    while frac.is_multiple_of(10) {
+        frac /= 10;
+        places -= 1;
+    }
+    places
 }
 
+/// Powers of ten, for the decimals of micro-units.
+const TENS: [u64; 7] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000];
+
+/// Micro-units rounded to `places` (at most 6) decimals: `-1.25`, `0.0125`, `7`.
 fn push_micros(out: &mut String, micros: i64, places: u32) {
-    let rounded = round_to_minor(Micros(micros), places).0;
+    let places = places.min(6) as usize;
+    let rounded = round_to_minor(Micros(micros), places as u32).0;
     if rounded < 0 {
         out.push('-');
     }
@@ -162,12 +211,10 @@ fn push_micros(out: &mut String, micros: i64, places: u32) {
         return;
     }
     out.push('.');
-    let frac = abs % 1_000_000 / 10u64.pow(6 - places);
-    let digits = itoa::Buffer::new().format(frac).len();
-    for _ in digits..places as usize {
-        out.push('0');
-    }
-    push_int(out, frac);
+    // The fraction's digits with their leading zeros: written after a leading 1, which is left
+    // out (0.05 at 2 places is 105, written "05").
+    let frac = abs % 1_000_000 / TENS[6 - places] + TENS[places];
+    out.push_str(&itoa::Buffer::new().format(frac)[1..]);
 }
 
 #[cfg(test)]
@@ -191,8 +238,8 @@ mod tests {
         assert_eq!(s(Cell::Date(1_795_737_600, &TimeZone::UTC)), "2026-11-27");
         assert_eq!(s(Cell::Seconds(3 * 3600 + 4)), "3:00:04");
         let ny = TimeZone::get("America/New_York").unwrap();
-        assert_eq!(s(Cell::Time(0, &ny)), "1969-12-31 19:00:00");
-        assert_eq!(s(Cell::Time(0, &TimeZone::UTC)), "1970-01-01 00:00:00");
+        assert_eq!(s(Cell::Minute(0, &ny)), "1969-12-31 19:00");
+        assert_eq!(s(Cell::Minute(0, &TimeZone::UTC)), "1970-01-01 00:00");
         assert_eq!(s(Cell::Exact(-1_012_500, 2)), "-1.0125");
         assert_eq!(s(Cell::Money(-4_000, 2)), "0.00");
         assert_eq!(s(Cell::Money(-6_000, 2)), "-0.01");
@@ -218,8 +265,64 @@ mod tests {
         assert_eq!(html(Cell::Text("Mobile UK")), "Mobile UK");
         assert_eq!(html(Cell::Money(1_005_000, 2)), "1.01");
         assert_eq!(
-            html(Cell::Time(1_795_737_609, &TimeZone::UTC)),
-            "2026-11-27 00:00:09"
+            html(Cell::Minute(1_795_737_609, &TimeZone::UTC)),
+            "2026-11-27 00:00"
         );
+    }
+
+    /// The clock keeps a day's date for the next time of that day: a row of another day, a
+    /// change of offset (daylight saving time) and times before 1970 must each get their own.
+    #[test]
+    fn the_clock_writes_every_time_as_the_zone_shows_it() {
+        let write = |tz: &TimeZone, times: &[i64]| {
+            let mut clock = Clock::new(tz);
+            let mut out = String::new();
+            for &t in times {
+                clock.push(&mut out, t, true);
+                out.push('|');
+            }
+            out
+        };
+        let utc = TimeZone::UTC;
+        assert_eq!(
+            write(&utc, &[1_795_737_609, 1_795_737_599, 1_795_737_610, -1, 0]),
+            "2026-11-27 00:00:09|2026-11-26 23:59:59|2026-11-27 00:00:10|\
+             1969-12-31 23:59:59|1970-01-01 00:00:00|"
+        );
+        // New York's clocks went back at 06:00 UTC on 2026-11-01: 01:30 came twice that night,
+        // first at 05:30 UTC (EDT), then at 06:30 UTC (EST).
+        let ny = TimeZone::get("America/New_York").unwrap();
+        let edt_0130 = 1_793_511_000;
+        assert_eq!(
+            write(
+                &ny,
+                &[
+                    edt_0130,
+                    edt_0130 + 3600,
+                    edt_0130 + 86_400 * 30,
+                    edt_0130 - 86_400
+                ]
+            ),
+            "2026-11-01 01:30:00|2026-11-01 01:30:00|2026-12-01 00:30:00|2026-10-31 01:30:00|"
+        );
+        // Every minute of a day and a half around a change of offset, against jiff's own
+        // conversion, in a zone whose offset is not whole hours.
+        let kathmandu = TimeZone::get("Asia/Kathmandu").unwrap();
+        for tz in [&ny, &kathmandu, &utc] {
+            let mut clock = Clock::new(tz);
+            for t in (edt_0130 - 86_400..edt_0130 + 43_200).step_by(61) {
+                let mut out = String::new();
+                clock.push(&mut out, t, false);
+                let want = jiff::Timestamp::from_second(t)
+                    .unwrap()
+                    .to_zoned_datetime(tz.clone())
+                    .strftime("%Y-%m-%d %H:%M")
+                    .to_string();
+                assert_eq!(out, want, "{t} in {:?}", tz.iana_name());
+            }
+        }
+        let mut out = String::new();
+        Clock::new(&utc).push(&mut out, i64::MAX, true);
+        assert_eq!(out, "", "a time no calendar shows is left empty");
     }
 }

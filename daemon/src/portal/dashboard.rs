@@ -10,6 +10,7 @@ use super::format;
 use super::pages::{Chrome, html, internal_error};
 use super::session::SessionRequest;
 use super::tenant::Portal;
+use crate::store::Texts;
 use crate::store::cdr::RollupDelta;
 
 /// How many calls the dashboard lists.
@@ -79,7 +80,8 @@ pub async fn show(State(portal): State<Portal>, request: SessionRequest) -> Resp
                 };
                 let money = format::Money::of(&account.login.customer.currency);
                 let mut rows = Vec::with_capacity(LATEST as usize);
-                crate::reports::cdr_page_with(tx, customer, &q, |key, c| {
+                let texts = Texts::DESTINATION.and(Texts::DESTINATION_NAME);
+                crate::reports::cdr_page_with(tx, customer, &q, texts, |key, c| {
                     rows.push(CallRow {
                         time: format::time(key.start, &account.login.zone),
                         destination: c.destination.to_owned(),

@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 
 use crate::admin::ops::customer_exists;
 use crate::ingest::pipeline::day_of;
-use crate::store::Tx;
+use crate::store::{Texts, Tx};
 
 pub mod csv;
 use crate::store::cdr::{CdrKey, CdrRow, RollupDelta, StoredCdr, UNASSIGNED};
@@ -69,7 +69,7 @@ pub fn cdr_page(tx: &Tx, q: &CdrQuery) -> AdminResult<CdrPage> {
         None => (UNASSIGNED, CompactString::default()),
     };
     let mut cdrs = Vec::with_capacity(page_limit(q));
-    let next = cdr_page_with(tx, customer, q, |key, row| {
+    let next = cdr_page_with(tx, customer, q, Texts::ALL, |key, row| {
         cdrs.push(cdr_view(key, &row, &currency));
     })?;
     Ok(CdrPage { cdrs, next })
@@ -82,7 +82,7 @@ pub type CdrRows = Vec<(CdrKey, StoredCdr)>;
 /// starts, copied out of the store: for a page rendered after its read transaction ends.
 pub fn cdr_rows(tx: &Tx, customer: u64, q: &CdrQuery) -> AdminResult<(CdrRows, Option<CdrCursor>)> {
     let mut rows = Vec::with_capacity(page_limit(q));
-    let next = cdr_page_with(tx, customer, q, |key, row| {
+    let next = cdr_page_with(tx, customer, q, Texts::ALL, |key, row| {
         rows.push((key, row.to_stored()))
     })?;
     Ok((rows, next))
@@ -99,11 +99,12 @@ fn page_limit(q: &CdrQuery) -> usize {
 /// A page of `customer`'s CDRs (newest first), handed to `visit` borrowed from the store
 /// instead of copied, and where the next page starts. `q.customer_id` is not read: the caller
 /// names the customer, so a cursor taken from a URL only ever selects keys inside that
-/// customer's own range.
+/// customer's own range. `visit` gets the text fields in `texts`, the others empty.
 pub fn cdr_page_with(
     tx: &Tx,
     customer: u64,
     q: &CdrQuery,
+    texts: Texts,
     mut visit: impl FnMut(CdrKey, CdrRow<'_>),
 ) -> AdminResult<Option<CdrCursor>> {
     let limit = page_limit(q);
@@ -153,6 +154,7 @@ pub fn cdr_page_with(
         to,
         below,
         limit + 1,
+        texts,
         keep,
         &mut |key, row| {
             seen += 1;

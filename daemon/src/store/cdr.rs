@@ -18,7 +18,7 @@ pub use super::cdr_batch::CdrBatch;
 use super::cdr_batch::{claim_ids, cursor_error};
 use super::cdr_block::{BlockBuilder, BlockRef, CdrBlock};
 use super::cdr_page::{BlockRead, IndexRead, PageQuery, block_row, missing_block};
-use super::cdr_row::read_row;
+use super::cdr_row::{Texts, read_row_texts};
 use super::codec::{BinRecord, Json, Record};
 use super::tables::META;
 use super::tx::{Inner, Tx, decode};
@@ -194,7 +194,13 @@ pub struct CdrRow<'a> {
 impl<'a> CdrRow<'a> {
     /// Reads a row's bytes (postcard's, read by hand: see [`super::cdr_row`]).
     pub fn decode(bytes: &'a [u8]) -> Result<CdrRow<'a>, StoreError> {
-        read_row(bytes).map_err(|e| StoreError::Corrupt(format!("{}: {e}", StoredCdr::NAME)))
+        Self::decode_texts(bytes, Texts::ALL)
+    }
+
+    /// [`CdrRow::decode`] with only the text fields in `texts` read: the others are empty.
+    pub fn decode_texts(bytes: &'a [u8], texts: Texts) -> Result<CdrRow<'a>, StoreError> {
+        read_row_texts(bytes, texts)
+            .map_err(|e| StoreError::Corrupt(format!("{}: {e}", StoredCdr::NAME)))
     }
 
     /// The owned form.
@@ -426,7 +432,8 @@ impl Tx {
 
     /// Visits a customer's CDRs with `from <= start < to`, newest first, starting below `below`
     /// (exclusive), for which `keep` (when given) is true; at most `limit`. The rows are
-    /// borrowed from the store's pages: nothing is allocated per row. Returns how many were
+    /// borrowed from the store's pages: nothing is allocated per row. `visit` gets the text
+    /// fields in `texts` (the others empty); `keep` gets every field. Returns how many were
     /// visited.
     #[allow(clippy::too_many_arguments)]
     pub fn visit_cdrs_newest_first(
@@ -436,6 +443,7 @@ impl Tx {
         to: i64,
         below: Option<CdrKey>,
         limit: usize,
+        texts: Texts,
         keep: Option<&mut dyn FnMut(&CdrRow<'_>) -> bool>,
         visit: &mut dyn FnMut(CdrKey, CdrRow<'_>),
     ) -> Result<usize, StoreError> {
@@ -445,6 +453,7 @@ impl Tx {
             to,
             below,
             limit,
+            texts,
         };
         match &self.inner {
             Inner::Read(txn) => {
@@ -477,6 +486,7 @@ impl Tx {
             to,
             below,
             limit,
+            Texts::ALL,
             Some(&mut keep),
             &mut |key, row| out.push((key, row.to_stored())),
         )?;

@@ -5,6 +5,7 @@ use redb::ReadableTable;
 use super::StoreError;
 use super::cdr::{CdrKey, CdrRow, day_of};
 use super::cdr_block::{BlockMeta, BlockRef, CdrBlock};
+use super::cdr_row::Texts;
 
 pub(super) fn missing_block(id: u64, customer: u64, day: i64) -> StoreError {
     StoreError::Corrupt(format!(
@@ -86,6 +87,8 @@ pub(super) struct PageQuery {
     pub(super) to: i64,
     pub(super) below: Option<CdrKey>,
     pub(super) limit: usize,
+    /// The text fields the visit reads.
+    pub(super) texts: Texts,
 }
 
 impl PageQuery {
@@ -222,7 +225,7 @@ impl PageQuery {
                     start,
                     seq,
                 },
-                CdrRow::decode(bytes)?,
+                CdrRow::decode_texts(bytes, self.texts)?,
             );
         }
         Ok(found.len())

@@ -5,6 +5,10 @@
 //! of the cost of a page of CDRs. It takes exactly what `postcard::from_bytes` takes (a test
 //! compares the two on good and damaged bytes); bytes after the last field are ignored, as
 //! postcard ignores them.
+//!
+//! A reader that shows only some text fields (the portal's CDR table) names them ([`Texts`]):
+//! the others are stepped over, their length checked but their bytes not read as UTF-8, and
+//! come back empty.
 
 use super::cdr::CdrRow;
 
@@ -111,27 +115,74 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// A text field: read when `wanted`, else stepped over (its length checked) and empty.
     #[inline(always)]
-    fn str(&mut self) -> Result<&'a str, RowError> {
+    fn str(&mut self, wanted: bool) -> Result<&'a str, RowError> {
         // A length that does not fit a usize cannot fit the bytes either.
         let len = usize::try_from(self.u64()?).map_err(|_| RowError::Truncated)?;
         let end = self.at.checked_add(len).ok_or(RowError::Truncated)?;
         let bytes = self.bytes.get(self.at..end).ok_or(RowError::Truncated)?;
         self.at = end;
+        if !wanted {
+            return Ok("");
+        }
         std::str::from_utf8(bytes).map_err(|_| RowError::BadUtf8)
     }
 }
 
+/// Which text fields of a row to read: the others come back empty (see the module's doc).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Texts(u16);
+
+impl Texts {
+    pub const CALL_ID: Texts = Texts(1);
+    pub const ACCOUNT_CODE: Texts = Texts(1 << 1);
+    pub const SOURCE_NUMBER: Texts = Texts(1 << 2);
+    pub const DESTINATION: Texts = Texts(1 << 3);
+    pub const DESTINATION_NAME: Texts = Texts(1 << 4);
+    pub const RELEASE_REASON: Texts = Texts(1 << 5);
+    pub const DIRECTION: Texts = Texts(1 << 6);
+    pub const SOURCE_IP: Texts = Texts(1 << 7);
+    pub const TECH_PREFIX: Texts = Texts(1 << 8);
+    pub const RATECARD: Texts = Texts(1 << 9);
+    /// Every text field: the whole row.
+    pub const ALL: Texts = Texts((1 << 10) - 1);
+    /// No text field: numbers, times and flags only.
+    pub const NONE: Texts = Texts(0);
+
+    /// These and `other`.
+    pub const fn and(self, other: Texts) -> Texts {
+        Texts(self.0 | other.0)
+    }
+
+    /// These but not `other`.
+    pub const fn without(self, other: Texts) -> Texts {
+        Texts(self.0 & !other.0)
+    }
+
+    #[inline(always)]
+    fn has(self, field: Texts) -> bool {
+        self.0 & field.0 != 0
+    }
+}
+
 /// Reads a row's fields in [`CdrRow`]'s (and `StoredCdr`'s) order.
-pub(super) fn read_row(bytes: &[u8]) -> Result<CdrRow<'_>, RowError> {
+#[cfg(test)]
+fn read_row(bytes: &[u8]) -> Result<CdrRow<'_>, RowError> {
+    read_row_texts(bytes, Texts::ALL)
+}
+
+/// [`read_row`], with only the text fields in `texts` read; the others are empty.
+#[inline(always)]
+pub(super) fn read_row_texts(bytes: &[u8], texts: Texts) -> Result<CdrRow<'_>, RowError> {
     let mut r = Reader { bytes, at: 0 };
     Ok(CdrRow {
-        call_id: r.str()?,
+        call_id: r.str(texts.has(Texts::CALL_ID))?,
         leg: r.byte()?,
-        account_code: r.str()?,
-        source_number: r.str()?,
-        destination: r.str()?,
-        destination_name: r.str()?,
+        account_code: r.str(texts.has(Texts::ACCOUNT_CODE))?,
+        source_number: r.str(texts.has(Texts::SOURCE_NUMBER))?,
+        destination: r.str(texts.has(Texts::DESTINATION))?,
+        destination_name: r.str(texts.has(Texts::DESTINATION_NAME))?,
         answer: r.option(Reader::i64)?,
         end: r.option(Reader::i64)?,
         duration: r.u32()?,
@@ -141,12 +192,12 @@ pub(super) fn read_row(bytes: &[u8]) -> Result<CdrRow<'_>, RowError> {
         rate: r.option(Reader::i64)?,
         connect_fee: r.i64()?,
         charge: r.i64()?,
-        release_reason: r.str()?,
+        release_reason: r.str(texts.has(Texts::RELEASE_REASON))?,
         sip_code: r.option(Reader::u16)?,
-        direction: r.str()?,
-        source_ip: r.str()?,
-        tech_prefix: r.str()?,
-        ratecard: r.str()?,
+        direction: r.str(texts.has(Texts::DIRECTION))?,
+        source_ip: r.str(texts.has(Texts::SOURCE_IP))?,
+        tech_prefix: r.str(texts.has(Texts::TECH_PREFIX))?,
+        ratecard: r.str(texts.has(Texts::RATECARD))?,
         rated: r.flag()?,
     })
 }
@@ -295,5 +346,55 @@ mod tests {
         }
         good.truncate(0);
         assert_eq!(read_row(&good), Err(RowError::Truncated));
+    }
+
+    /// A reader that names some text fields gets exactly those, the others empty; a damaged
+    /// row is refused as the whole reader refuses it, except for bad UTF-8 in a field it did
+    /// not ask for.
+    #[test]
+    fn reading_some_texts_gives_those_and_checks_the_rest_of_the_row() {
+        let mut rng = Rng(0x0DDB_A11C_AFE5_0001);
+        let name = Texts::SOURCE_NUMBER.and(Texts::DESTINATION_NAME);
+        for _ in 0..1_000 {
+            let stored = rng.cdr();
+            let bytes = postcard::to_stdvec(&stored).unwrap();
+            let all = read_row(&bytes).unwrap();
+            let some = read_row_texts(&bytes, name).unwrap();
+            let expected = CdrRow {
+                call_id: "",
+                account_code: "",
+                destination: "",
+                release_reason: "",
+                direction: "",
+                source_ip: "",
+                tech_prefix: "",
+                ratecard: "",
+                ..all
+            };
+            assert_eq!(some, expected);
+            let none = read_row_texts(&bytes, Texts::NONE).unwrap();
+            assert_eq!((none.source_number, none.charge), ("", all.charge));
+            for cut in [0, bytes.len() / 2, bytes.len() - 1] {
+                assert!(
+                    read_row_texts(&bytes[..cut], Texts::NONE).is_err(),
+                    "cut at {cut}"
+                );
+            }
+        }
+        // Bad UTF-8 in the call id: refused when asked for, stepped over when not.
+        let mut row = sample("x");
+        row.call_id = "ab".into();
+        let mut bytes = postcard::to_stdvec(&row).unwrap();
+        bytes[1] = 0xFF;
+        assert_eq!(read_row(&bytes), Err(RowError::BadUtf8));
+        assert_eq!(
+            read_row_texts(&bytes, Texts::CALL_ID),
+            Err(RowError::BadUtf8)
+        );
+        let rest = read_row_texts(&bytes, Texts::ALL.without(Texts::CALL_ID)).unwrap();
+        assert_eq!(
+            (rest.call_id, rest.source_number),
+            ("", row.source_number.as_str())
+        );
     }
 }

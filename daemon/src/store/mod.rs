@@ -89,6 +89,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use redb::ReadableDatabase;
 
 pub use cdr::{CdrKey, RollupDelta, StoredCdr, WatchState};
+pub use cdr_row::Texts;
 pub use codec::{Record, encode_packed};
 pub use migrations::SCHEMA_VERSION;
 pub use tables::{ContactRecord, DomainRecord, SessionRecord, TokenRecord};
