@@ -50,7 +50,7 @@ pub fn round_to_minor(amount: Micros, minor_units: u32) -> Micros {
     if minor_units >= 6 {
         return amount;
     }
-    let step = 10_i64.pow(6 - minor_units);
+    let step = TENS[(6 - minor_units) as usize] as i64;
     let rest = amount.0 % step;
     let down = amount.0 - rest;
     let rounded = if rest.abs() * 2 >= step {
@@ -65,17 +65,31 @@ pub fn round_to_minor(amount: Micros, minor_units: u32) -> Micros {
 /// The amount as a person reads it: rounded to `minor_units` decimals (half away from zero) and
 /// written with exactly that many, e.g. `12.50` for 2, `13` for 0, `1.235` for 3.
 pub fn format_minor(amount: Micros, minor_units: u32) -> String {
-    let places = minor_units.min(6);
-    let rounded = round_to_minor(amount, places);
-    let sign = if rounded.0 < 0 { "-" } else { "" };
-    let abs = rounded.0.unsigned_abs();
-    let units = abs / MICROS_PER_UNIT;
-    if places == 0 {
-        return format!("{sign}{units}");
+    let mut out = String::with_capacity(24);
+    push_minor(&mut out, amount, minor_units);
+    out
+}
+
+/// Powers of ten up to a million (micro-units per unit).
+const TENS: [u64; 7] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000];
+
+/// Appends what [`format_minor`] writes to `out`, digit by digit (pages write many amounts).
+pub fn push_minor(out: &mut String, amount: Micros, minor_units: u32) {
+    let places = minor_units.min(6) as usize;
+    let rounded = round_to_minor(amount, places as u32).0;
+    if rounded < 0 {
+        out.push('-');
     }
-    let frac = abs % MICROS_PER_UNIT;
-    let frac_text = format!("{frac:06}");
-    format!("{sign}{units}.{}", &frac_text[..places as usize])
+    let abs = rounded.unsigned_abs();
+    out.push_str(itoa::Buffer::new().format(abs / MICROS_PER_UNIT));
+    if places == 0 {
+        return;
+    }
+    out.push('.');
+    // The decimals with their leading zeros: written after a leading 1 that is left out
+    // (0.05 at 2 places is written from 105).
+    let decimals = abs % MICROS_PER_UNIT / TENS[6 - places] + TENS[places];
+    out.push_str(&itoa::Buffer::new().format(decimals)[1..]);
 }
 
 #[cfg(test)]
@@ -151,5 +165,53 @@ mod tests {
         assert_eq!(format_minor(Micros(-5_000), 2), "-0.01");
         assert_eq!(format_minor(Micros(12_500), 6), "0.012500");
         assert_eq!(format_minor(Micros(12_500), 9), "0.012500");
+    }
+
+    /// The digit-by-digit writer against `format!`, on amounts of every size and sign, the
+    /// halves that round away from zero, and i64's ends.
+    #[test]
+    fn amounts_are_written_as_format_writes_them() {
+        fn by_format(amount: Micros, minor_units: u32) -> String {
+            let places = minor_units.min(6);
+            let rounded = round_to_minor(amount, places);
+            let sign = if rounded.0 < 0 { "-" } else { "" };
+            let abs = rounded.0.unsigned_abs();
+            let units = abs / 1_000_000;
+            if places == 0 {
+                return format!("{sign}{units}");
+            }
+            let frac = format!("{:06}", abs % 1_000_000);
+            format!("{sign}{units}.{}", &frac[..places as usize])
+        }
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut amounts = vec![
+            0,
+            1,
+            -1,
+            5_000,
+            -5_000,
+            4_999,
+            995_000,
+            -995_000,
+            i64::MIN,
+            i64::MAX,
+        ];
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            amounts.push((x >> (x % 64)) as i64 * if x & 1 == 0 { 1 } else { -1 });
+        }
+        for amount in amounts {
+            for places in 0..=8 {
+                assert_eq!(
+                    format_minor(Micros(amount), places),
+                    by_format(Micros(amount), places),
+                    "{amount} at {places}"
+                );
+            }
+        }
+        assert_eq!(format_minor(Micros(1_005_000), 2), "1.01");
+        assert_eq!(format_minor(Micros(-50_000), 1), "-0.1");
     }
 }

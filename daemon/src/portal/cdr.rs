@@ -16,8 +16,8 @@ use jiff::tz::TimeZone;
 use portico_protocol::{CdrColumn, CdrCursor, CdrQuery, Section};
 use serde::Deserialize;
 
-use super::cells::{Cell, Clock};
-use super::pages::{Chrome, html, internal_error};
+use super::cells::{self, Clock};
+use super::pages::{Chrome, html_sized, internal_error};
 use super::report::{self, DayRange};
 use super::session::{Account, SessionRequest};
 use super::tenant::Portal;
@@ -273,19 +273,15 @@ impl<'a> CdrRows<'a> {
                 Td::Num => out.push_str("<td class=\"num\">"),
                 Td::Wrap => out.push_str("<td class=\"cell-wrap\">"),
             }
-            let time = match col {
-                CdrColumn::CallTime => Some(key.start),
-                CdrColumn::AnswerTime => row.answer,
-                CdrColumn::EndTime => row.end,
-                col => {
-                    cell(col, key, row, self.currency, self.minor).push_html(out);
-                    out.push_str("</td>");
-                    continue;
-                }
-            };
-            if let Some(t) = time {
-                self.clock.push(out, t, true);
-            }
+            write_cell(
+                out,
+                &mut self.clock,
+                col,
+                key,
+                row,
+                self.currency,
+                self.minor,
+            );
             out.push_str("</td>");
         }
         out.push_str("</tr>");
@@ -318,35 +314,60 @@ fn text_of(col: CdrColumn) -> Texts {
     }
 }
 
-/// What the table shows for `col` of the call (times: see [`CdrRows::push`]).
-fn cell<'r>(
+/// Writes what the table shows for `col` of the call (as the [`Cell`] of the column would,
+/// without making one).
+#[inline]
+fn write_cell(
+    out: &mut String,
+    clock: &mut Clock<'_>,
     col: CdrColumn,
     key: CdrKey,
-    c: &CdrRow<'r>,
-    currency: &'r str,
+    c: &CdrRow<'_>,
+    currency: &str,
     minor: u32,
-) -> Cell<'r> {
+) {
     match col {
-        CdrColumn::CallId => Cell::Text(c.call_id),
-        CdrColumn::CallTime | CdrColumn::AnswerTime | CdrColumn::EndTime => Cell::Empty,
-        CdrColumn::SourceNumber => Cell::Text(c.source_number),
-        CdrColumn::Destination => Cell::Text(c.destination),
-        CdrColumn::DestinationName => Cell::Text(c.destination_name),
-        CdrColumn::AccountCode => Cell::Text(c.account_code),
-        CdrColumn::Duration => Cell::Seconds(u64::from(c.duration)),
-        CdrColumn::BilledDuration => Cell::Seconds(u64::from(c.billed)),
-        CdrColumn::RingDuration => Cell::Seconds(u64::from(reports::ring_seconds(
-            key.start, c.answer, c.duration,
-        ))),
-        CdrColumn::Rate => c.rate.map_or(Cell::Empty, |r| Cell::Exact(r, minor)),
-        CdrColumn::ConnectCost => Cell::Exact(if c.connected { c.connect_fee } else { 0 }, minor),
-        CdrColumn::Charge => Cell::Money(c.charge, minor),
-        CdrColumn::Currency => Cell::Text(currency),
-        CdrColumn::ReleaseReason => Cell::Text(c.release_reason),
-        CdrColumn::SipCode => c.sip_code.map_or(Cell::Empty, |s| Cell::Int(u64::from(s))),
-        CdrColumn::Direction => Cell::Text(c.direction),
-        CdrColumn::SourceIp => Cell::Text(c.source_ip),
-        CdrColumn::TechPrefix => Cell::Text(c.tech_prefix),
+        CdrColumn::CallId => cells::push_text(out, c.call_id),
+        CdrColumn::CallTime => clock.push(out, key.start, true),
+        CdrColumn::AnswerTime | CdrColumn::EndTime => {
+            let at = if col == CdrColumn::AnswerTime {
+                c.answer
+            } else {
+                c.end
+            };
+            if let Some(t) = at {
+                clock.push(out, t, true);
+            }
+        }
+        CdrColumn::SourceNumber => cells::push_text(out, c.source_number),
+        CdrColumn::Destination => cells::push_text(out, c.destination),
+        CdrColumn::DestinationName => cells::push_text(out, c.destination_name),
+        CdrColumn::AccountCode => cells::push_text(out, c.account_code),
+        CdrColumn::Duration => cells::push_seconds(out, u64::from(c.duration)),
+        CdrColumn::BilledDuration => cells::push_seconds(out, u64::from(c.billed)),
+        CdrColumn::RingDuration => cells::push_seconds(
+            out,
+            u64::from(reports::ring_seconds(key.start, c.answer, c.duration)),
+        ),
+        CdrColumn::Rate => {
+            if let Some(rate) = c.rate {
+                cells::push_exact(out, rate, minor);
+            }
+        }
+        CdrColumn::ConnectCost => {
+            cells::push_exact(out, if c.connected { c.connect_fee } else { 0 }, minor)
+        }
+        CdrColumn::Charge => cells::push_micros(out, c.charge, minor),
+        CdrColumn::Currency => cells::push_text(out, currency),
+        CdrColumn::ReleaseReason => cells::push_text(out, c.release_reason),
+        CdrColumn::SipCode => {
+            if let Some(code) = c.sip_code {
+                cells::push_int(out, u64::from(code));
+            }
+        }
+        CdrColumn::Direction => cells::push_text(out, c.direction),
+        CdrColumn::SourceIp => cells::push_text(out, c.source_ip),
+        CdrColumn::TechPrefix => cells::push_text(out, c.tech_prefix),
     }
 }
 
@@ -409,7 +430,7 @@ fn page(
         .fold(Texts::NONE, |texts, head| texts.and(text_of(head.col)));
     let mut rows = CdrRows::new(&heads, zone, currency, minor);
     let next = reports::cdr_page_with(tx, account.login.customer.id, &q, texts, |key, row| {
-        rows.push(key, &row)
+        rows.push(key, row)
     })?;
     let rows_html = rows.html;
     let (chrome, csp) = Chrome::for_account(account, "/cdr");
@@ -428,7 +449,8 @@ fn page(
         newest: paged.then(|| format!("/cdr{}", filter.link(None))),
         csv: format!("/cdr.csv{}", filter.link(None)),
     };
-    Ok(html(StatusCode::OK, &csp, &page))
+    let rows_bytes = page.rows_html.len();
+    Ok(html_sized(StatusCode::OK, &csp, &page, rows_bytes))
 }
 
 /// `GET /cdr.csv`: every call the filters select (not only one page), the same columns in the

@@ -9,7 +9,7 @@ use askama::filters::{Escaper, Html};
 use jiff::tz::TimeZone;
 use portico_protocol::Micros;
 
-use crate::model::money::round_to_minor;
+use crate::model::money;
 
 /// One cell of a report table.
 #[derive(Debug, Clone, Copy)]
@@ -26,9 +26,6 @@ pub enum Cell<'a> {
     Date(i64, &'a TimeZone),
     /// Micro-units rounded to this many decimals.
     Money(i64, u32),
-    /// Micro-units with at least this many decimals and every further non-zero digit (rates:
-    /// 0.0125 is not 0.01).
-    Exact(i64, u32),
     Empty,
 }
 
@@ -38,18 +35,7 @@ impl Cell<'_> {
     /// formatting machinery per cell.
     pub fn push_html(&self, out: &mut String) {
         match *self {
-            // Most text (numbers, names) has nothing to escape: copied as it is.
-            Cell::Text(text)
-                if !text
-                    .bytes()
-                    .any(|b| matches!(b, b'<' | b'>' | b'&' | b'"' | b'\'')) =>
-            {
-                out.push_str(text)
-            }
-            Cell::Text(text) => {
-                // Writing to a String cannot fail.
-                let _ = Html.write_escaped_str(&mut *out, text);
-            }
+            Cell::Text(text) => push_text(out, text),
             _ => self.push_plain(out),
         }
     }
@@ -59,18 +45,7 @@ impl Cell<'_> {
         match *self {
             Cell::Text(text) => out.push_str(text),
             Cell::Minute(unix, tz) => Clock::new(tz).push(out, unix, false),
-            Cell::Seconds(s) => {
-                let (h, m, s) = (s / 3600, s / 60 % 60, s % 60);
-                if h > 0 {
-                    push_int(out, h);
-                    out.push(':');
-                    push_2(out, m);
-                } else {
-                    push_int(out, m);
-                }
-                out.push(':');
-                push_2(out, s);
-            }
+            Cell::Seconds(s) => push_seconds(out, s),
             Cell::Int(n) => push_int(out, n),
             Cell::Minutes(s) => {
                 let hundredths = (s * 100 + 30) / 60;
@@ -84,10 +59,46 @@ impl Cell<'_> {
                 }
             }
             Cell::Money(micros, places) => push_micros(out, micros, places),
-            Cell::Exact(micros, places) => push_micros(out, micros, decimals(micros).max(places)),
             Cell::Empty => {}
         }
     }
+}
+
+/// Text escaped for HTML. Most text (numbers, names) has nothing to escape and is copied as it
+/// is.
+#[inline]
+pub fn push_text(out: &mut String, text: &str) {
+    if text
+        .bytes()
+        .any(|b| matches!(b, b'<' | b'>' | b'&' | b'"' | b'\''))
+    {
+        // Writing to a String cannot fail.
+        let _ = Html.write_escaped_str(&mut *out, text);
+    } else {
+        out.push_str(text);
+    }
+}
+
+/// Seconds as `1:05` or `2:03:04` (what [`Cell::Seconds`] shows).
+#[inline]
+pub fn push_seconds(out: &mut String, s: u64) {
+    let (h, m, s) = (s / 3600, s / 60 % 60, s % 60);
+    if h > 0 {
+        push_int(out, h);
+        out.push(':');
+        push_2(out, m);
+    } else {
+        push_int(out, m);
+    }
+    out.push(':');
+    push_2(out, s);
+}
+
+/// Micro-units with at least `places` decimals and every further non-zero digit (rates:
+/// 0.0125 is not 0.01).
+#[inline]
+pub fn push_exact(out: &mut String, micros: i64, places: u32) {
+    push_micros(out, micros, decimals(micros).max(places))
 }
 
 impl fmt::Display for Cell<'_> {
@@ -126,6 +137,7 @@ impl<'a> Clock<'a> {
 
     /// Unix seconds as `2026-11-27 14:05:09` in the zone, or `2026-11-27 14:05` without the
     /// seconds; nothing for a time outside what a calendar can show (years -9999 to 9999).
+    #[inline]
     pub fn push(&mut self, out: &mut String, unix: i64, with_seconds: bool) {
         let Ok(ts) = jiff::Timestamp::from_second(unix) else {
             return;
@@ -150,7 +162,8 @@ impl<'a> Clock<'a> {
     }
 }
 
-fn push_int(out: &mut String, n: u64) {
+#[inline]
+pub fn push_int(out: &mut String, n: u64) {
     out.push_str(itoa::Buffer::new().format(n));
 }
 
@@ -160,6 +173,7 @@ const PAIRS: &str = "00010203040506070809101112131415161718192021222324252627282
                      8081828384858687888990919293949596979899";
 
 /// Two digits, zero first: `n` modulo 100.
+#[inline]
 fn push_2(out: &mut String, n: u64) {
     let at = (n % 100) as usize * 2;
     out.push_str(&PAIRS[at..at + 2]);
@@ -195,26 +209,11 @@ pub fn decimals(micros: i64) -> u32 {
     places
 }
 
-/// Powers of ten, for the decimals of micro-units.
-const TENS: [u64; 7] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000];
-
-/// Micro-units rounded to `places` (at most 6) decimals: `-1.25`, `0.0125`, `7`.
-fn push_micros(out: &mut String, micros: i64, places: u32) {
-    let places = places.min(6) as usize;
-    let rounded = round_to_minor(Micros(micros), places as u32).0;
-    if rounded < 0 {
-        out.push('-');
-    }
-    let abs = rounded.unsigned_abs();
-    push_int(out, abs / 1_000_000);
-    if places == 0 {
-        return;
-    }
-    out.push('.');
-    // The fraction's digits with their leading zeros: written after a leading 1, which is left
-    // out (0.05 at 2 places is 105, written "05").
-    let frac = abs % 1_000_000 / TENS[6 - places] + TENS[places];
-    out.push_str(&itoa::Buffer::new().format(frac)[1..]);
+/// Micro-units rounded to `places` (at most 6) decimals: `-1.25`, `0.0125`, `7` (what
+/// [`Cell::Money`] shows).
+#[inline]
+pub fn push_micros(out: &mut String, micros: i64, places: u32) {
+    money::push_minor(out, Micros(micros), places)
 }
 
 #[cfg(test)]
@@ -228,10 +227,15 @@ mod tests {
         assert_eq!(s(Cell::Money(-1_250_000, 2)), "-1.25");
         assert_eq!(s(Cell::Money(7_400_000, 0)), "7");
         assert_eq!(s(Cell::Money(76_000, 2)), "0.08");
-        assert_eq!(s(Cell::Exact(12_500, 2)), "0.0125");
-        assert_eq!(s(Cell::Exact(60_000, 2)), "0.06");
-        assert_eq!(s(Cell::Exact(3_000_000, 0)), "3");
-        assert_eq!(s(Cell::Exact(1, 2)), "0.000001");
+        let exact = |micros, places| {
+            let mut out = String::new();
+            push_exact(&mut out, micros, places);
+            out
+        };
+        assert_eq!(exact(12_500, 2), "0.0125");
+        assert_eq!(exact(60_000, 2), "0.06");
+        assert_eq!(exact(3_000_000, 0), "3");
+        assert_eq!(exact(1, 2), "0.000001");
         assert_eq!(s(Cell::Seconds(65)), "1:05");
         assert_eq!(s(Cell::Minutes(61)), "1.02");
         assert_eq!(s(Cell::Minutes(90)), "1.50");
@@ -240,7 +244,7 @@ mod tests {
         let ny = TimeZone::get("America/New_York").unwrap();
         assert_eq!(s(Cell::Minute(0, &ny)), "1969-12-31 19:00");
         assert_eq!(s(Cell::Minute(0, &TimeZone::UTC)), "1970-01-01 00:00");
-        assert_eq!(s(Cell::Exact(-1_012_500, 2)), "-1.0125");
+        assert_eq!(exact(-1_012_500, 2), "-1.0125");
         assert_eq!(s(Cell::Money(-4_000, 2)), "0.00");
         assert_eq!(s(Cell::Money(-6_000, 2)), "-0.01");
         assert_eq!(s(Cell::Int(0)), "0");

@@ -235,9 +235,14 @@ pub fn internal_error() -> Response {
 
 /// Renders a page with the headers every page has.
 pub fn html<T: Template>(status: StatusCode, csp: &str, page: &T) -> Response {
+    html_sized(status, csp, page, 0)
+}
+
+/// [`html`] for a page that writes `extra` bytes beyond its template (rows written ahead).
+pub fn html_sized<T: Template>(status: StatusCode, csp: &str, page: &T, extra: usize) -> Response {
     // Room for a whole branded page up front: growing the buffer while rendering would copy
     // the page again at every doubling.
-    let mut body = String::with_capacity(T::SIZE_HINT.max(PAGE_BYTES));
+    let mut body = String::with_capacity(T::SIZE_HINT.max(PAGE_BYTES) + extra);
     if let Err(err) = page.render_into(&mut body) {
         tracing::error!(error = %err, "portal: rendering a page failed");
         return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();

@@ -70,7 +70,7 @@ pub fn cdr_page(tx: &Tx, q: &CdrQuery) -> AdminResult<CdrPage> {
     };
     let mut cdrs = Vec::with_capacity(page_limit(q));
     let next = cdr_page_with(tx, customer, q, Texts::ALL, |key, row| {
-        cdrs.push(cdr_view(key, &row, &currency));
+        cdrs.push(cdr_view(key, row, &currency));
     })?;
     Ok(CdrPage { cdrs, next })
 }
@@ -105,7 +105,7 @@ pub fn cdr_page_with(
     customer: u64,
     q: &CdrQuery,
     texts: Texts,
-    mut visit: impl FnMut(CdrKey, CdrRow<'_>),
+    mut visit: impl FnMut(CdrKey, &CdrRow<'_>),
 ) -> AdminResult<Option<CdrCursor>> {
     let limit = page_limit(q);
     let from = q.from.unwrap_or(i64::MIN);

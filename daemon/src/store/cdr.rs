@@ -445,7 +445,7 @@ impl Tx {
         limit: usize,
         texts: Texts,
         keep: Option<&mut dyn FnMut(&CdrRow<'_>) -> bool>,
-        visit: &mut dyn FnMut(CdrKey, CdrRow<'_>),
+        visit: &mut dyn FnMut(CdrKey, &CdrRow<'_>),
     ) -> Result<usize, StoreError> {
         let page = PageQuery {
             customer,

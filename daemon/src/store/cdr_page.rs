@@ -100,7 +100,7 @@ impl PageQuery {
         index: &I,
         blocks: &B,
         mut keep: Option<&mut dyn FnMut(&CdrRow<'_>) -> bool>,
-        visit: &mut dyn FnMut(CdrKey, CdrRow<'_>),
+        visit: &mut dyn FnMut(CdrKey, &CdrRow<'_>),
     ) -> Result<usize, StoreError>
     where
         I: ReadableTable<(u64, i64, u64), (i64, i64, u32)>,
@@ -176,7 +176,7 @@ impl PageQuery {
         upper: (i64, u64),
         need: usize,
         keep: &mut Option<&mut dyn FnMut(&CdrRow<'_>) -> bool>,
-        visit: &mut dyn FnMut(CdrKey, CdrRow<'_>),
+        visit: &mut dyn FnMut(CdrKey, &CdrRow<'_>),
     ) -> Result<usize, StoreError> {
         metas.sort_unstable_by(|a, b| b.1.max_start.cmp(&a.1.max_start).then(b.0.cmp(&a.0)));
         let mut guards = Vec::new();
@@ -219,13 +219,14 @@ impl PageQuery {
             let bytes = block.row(i).ok_or_else(|| {
                 StoreError::Corrupt(format!("CDR block: row {i} is out of its bounds"))
             })?;
+            let row = CdrRow::decode_texts(bytes, self.texts)?;
             visit(
                 CdrKey {
                     customer: self.customer,
                     start,
                     seq,
                 },
-                CdrRow::decode_texts(bytes, self.texts)?,
+                &row,
             );
         }
         Ok(found.len())

@@ -104,15 +104,21 @@ impl<'a> Reader<'a> {
     }
 
     #[inline(always)]
-    fn option<T>(
-        &mut self,
-        read: impl FnOnce(&mut Self) -> Result<T, RowError>,
-    ) -> Result<Option<T>, RowError> {
-        if self.flag()? {
-            read(self).map(Some)
+    fn option_i64(&mut self) -> Result<Option<i64>, RowError> {
+        Ok(if self.flag()? {
+            Some(self.i64()?)
         } else {
-            Ok(None)
-        }
+            None
+        })
+    }
+
+    #[inline(always)]
+    fn option_u16(&mut self) -> Result<Option<u16>, RowError> {
+        Ok(if self.flag()? {
+            Some(self.u16()?)
+        } else {
+            None
+        })
     }
 
     /// A text field: read when `wanted`, else stepped over (its length checked) and empty.
@@ -183,17 +189,17 @@ pub(super) fn read_row_texts(bytes: &[u8], texts: Texts) -> Result<CdrRow<'_>, R
         source_number: r.str(texts.has(Texts::SOURCE_NUMBER))?,
         destination: r.str(texts.has(Texts::DESTINATION))?,
         destination_name: r.str(texts.has(Texts::DESTINATION_NAME))?,
-        answer: r.option(Reader::i64)?,
-        end: r.option(Reader::i64)?,
+        answer: r.option_i64()?,
+        end: r.option_i64()?,
         duration: r.u32()?,
         billsec: r.u32()?,
         billed: r.u32()?,
         connected: r.flag()?,
-        rate: r.option(Reader::i64)?,
+        rate: r.option_i64()?,
         connect_fee: r.i64()?,
         charge: r.i64()?,
         release_reason: r.str(texts.has(Texts::RELEASE_REASON))?,
-        sip_code: r.option(Reader::u16)?,
+        sip_code: r.option_u16()?,
         direction: r.str(texts.has(Texts::DIRECTION))?,
         source_ip: r.str(texts.has(Texts::SOURCE_IP))?,
         tech_prefix: r.str(texts.has(Texts::TECH_PREFIX))?,
