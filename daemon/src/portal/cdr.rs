@@ -21,7 +21,6 @@ use super::pages::{Chrome, html_sized, internal_error};
 use super::report::{self, DayRange};
 use super::session::{Account, SessionRequest};
 use super::tenant::Portal;
-use crate::model::currency::minor_units;
 use crate::model::domain_defaults;
 use crate::reports::{self, csv::CdrCsv};
 use crate::store::cdr::{CdrKey, CdrRow};
@@ -415,7 +414,7 @@ fn page(
     q.after = filter.cursor(params.before.as_deref());
     let paged = q.after.is_some();
     let currency = account.login.customer.currency.as_str();
-    let minor = minor_units(currency);
+    let minor = account.login.money.minor;
     let heads: Vec<Head> = columns(account)
         .into_iter()
         .map(|col| Head {

@@ -78,7 +78,8 @@ pub async fn show(State(portal): State<Portal>, request: SessionRequest) -> Resp
                     limit: LATEST,
                     ..Default::default()
                 };
-                let money = format::Money::of(&account.login.customer.currency);
+                let money =
+                    format::Money::with(&account.login.customer.currency, account.login.money);
                 let mut rows = Vec::with_capacity(LATEST as usize);
                 let texts = Texts::DESTINATION.and(Texts::DESTINATION_NAME);
                 crate::reports::cdr_page_with(tx, customer, &q, texts, |key, c| {
@@ -107,9 +108,9 @@ pub async fn show(State(portal): State<Portal>, request: SessionRequest) -> Resp
         }
         Err(refused) => return refused,
     };
-    let money = format::Money::of(&account.login.customer.currency);
+    let money = format::Money::with(&account.login.customer.currency, account.login.money);
     let balance = account.balance.as_ref().map(|b| {
-        let money = format::Money::of(&b.currency);
+        let money = format::Money::with(&b.currency, account.login.money);
         BalanceCard {
             balance: money.amount(b.balance),
             debit_limit: money.amount(b.debit_limit),

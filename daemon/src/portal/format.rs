@@ -12,18 +12,17 @@ pub fn amount(amount: Micros, code: &str) -> String {
     Money::of(code).amount(amount)
 }
 
-/// How a page writes amounts of one currency: its symbol and minor units, looked up once for
-/// all the amounts of the page.
-#[derive(Debug, Clone)]
-pub struct Money<'a> {
-    code: &'a str,
-    minor: u32,
+/// How amounts of a currency are written: its minor units and its symbol. Looking a currency
+/// up is not free, so a login keeps its customer's (see [`super::session::Login`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Style {
+    pub minor: u32,
     /// The symbol, when it is a single sign (`$`, `€`); otherwise amounts end with the code.
     sign: Option<char>,
 }
 
-impl<'a> Money<'a> {
-    pub fn of(code: &'a str) -> Self {
+impl Style {
+    pub fn of(code: &str) -> Self {
         let sign = Currency::from_code(code).and_then(|c| {
             let symbol = c.symbol().symbol;
             let mut chars = symbol.chars();
@@ -32,10 +31,32 @@ impl<'a> Money<'a> {
                 _ => None,
             }
         });
-        Money {
-            code,
+        Style {
             minor: currency::minor_units(code),
             sign,
+        }
+    }
+}
+
+/// How a page writes amounts of one currency.
+#[derive(Debug, Clone)]
+pub struct Money<'a> {
+    code: &'a str,
+    minor: u32,
+    sign: Option<char>,
+}
+
+impl<'a> Money<'a> {
+    pub fn of(code: &'a str) -> Self {
+        Self::with(code, Style::of(code))
+    }
+
+    /// Amounts in `code`, written in `style` (which must be `code`'s).
+    pub fn with(code: &'a str, style: Style) -> Self {
+        Money {
+            code,
+            minor: style.minor,
+            sign: style.sign,
         }
     }
 

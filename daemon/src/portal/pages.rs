@@ -155,7 +155,7 @@ impl Chrome {
             balance: account
                 .balance
                 .as_ref()
-                .map(|b| format::amount(b.balance, &b.currency)),
+                .map(|b| format::Money::with(&b.currency, account.login.money).amount(b.balance)),
             balance_low: account.balance.as_ref().is_some_and(|b| b.low_balance),
             now: format::time_with_zone(crate::admin::service::now(), zone),
             zone: zone.iana_name().unwrap_or("UTC").to_owned(),

@@ -315,6 +315,8 @@ pub struct Login {
     pub customer: Customer,
     /// The contact's time zone (UTC when it has none or an unknown one).
     pub zone: jiff::tz::TimeZone,
+    /// How the customer's amounts are written.
+    pub money: super::format::Style,
     /// The store's accounts generation this was read at.
     generation: u64,
 }
@@ -354,6 +356,7 @@ impl Logins {
         };
         let login = Arc::new(Login {
             zone: super::format::zone(&contact.time_zone),
+            money: super::format::Style::of(&customer.currency),
             session,
             contact,
             customer,
