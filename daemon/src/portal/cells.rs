@@ -68,10 +68,11 @@ impl Cell<'_> {
 /// is.
 #[inline]
 pub fn push_text(out: &mut String, text: &str) {
-    if text
-        .bytes()
-        .any(|b| matches!(b, b'<' | b'>' | b'&' | b'"' | b'\''))
-    {
+    // Every byte is looked at (no early exit), which the compiler turns into a few wide
+    // comparisons.
+    if text.bytes().fold(false, |found, b| {
+        found | matches!(b, b'<' | b'>' | b'&' | b'"' | b'\'')
+    }) {
         // Writing to a String cannot fail.
         let _ = Html.write_escaped_str(&mut *out, text);
     } else {

@@ -18,7 +18,7 @@ pub use super::cdr_batch::CdrBatch;
 use super::cdr_batch::{claim_ids, cursor_error};
 use super::cdr_block::{BlockBuilder, BlockRef, CdrBlock};
 use super::cdr_page::{BlockRead, IndexRead, PageQuery, block_row, missing_block};
-use super::cdr_row::{Texts, read_row_texts};
+use super::cdr_row::{RowError, Texts, read_row_texts};
 use super::codec::{BinRecord, Json, Record};
 use super::tables::META;
 use super::tx::{Inner, Tx, decode};
@@ -199,8 +199,13 @@ impl<'a> CdrRow<'a> {
 
     /// [`CdrRow::decode`] with only the text fields in `texts` read: the others are empty.
     pub fn decode_texts(bytes: &'a [u8], texts: Texts) -> Result<CdrRow<'a>, StoreError> {
-        read_row_texts(bytes, texts)
-            .map_err(|e| StoreError::Corrupt(format!("{}: {e}", StoredCdr::NAME)))
+        read_row_texts(bytes, texts).map_err(Self::corrupt)
+    }
+
+    /// The error of a row that could not be read.
+    #[cold]
+    pub(super) fn corrupt(e: RowError) -> StoreError {
+        StoreError::Corrupt(format!("{}: {e}", StoredCdr::NAME))
     }
 
     /// The owned form.

@@ -5,7 +5,7 @@ use redb::ReadableTable;
 use super::StoreError;
 use super::cdr::{CdrKey, CdrRow, day_of};
 use super::cdr_block::{BlockMeta, BlockRef, CdrBlock};
-use super::cdr_row::Texts;
+use super::cdr_row::{Texts, read_row_texts};
 
 pub(super) fn missing_block(id: u64, customer: u64, day: i64) -> StoreError {
     StoreError::Corrupt(format!(
@@ -219,15 +219,18 @@ impl PageQuery {
             let bytes = block.row(i).ok_or_else(|| {
                 StoreError::Corrupt(format!("CDR block: row {i} is out of its bounds"))
             })?;
-            let row = CdrRow::decode_texts(bytes, self.texts)?;
-            visit(
-                CdrKey {
-                    customer: self.customer,
-                    start,
-                    seq,
-                },
-                &row,
-            );
+            // Matched where it was read: the row is not moved out of its Result.
+            match &read_row_texts(bytes, self.texts) {
+                Ok(row) => visit(
+                    CdrKey {
+                        customer: self.customer,
+                        start,
+                        seq,
+                    },
+                    row,
+                ),
+                Err(e) => return Err(CdrRow::corrupt(*e)),
+            }
         }
         Ok(found.len())
     }
