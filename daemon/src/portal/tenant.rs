@@ -95,19 +95,35 @@ where
     }
 }
 
-/// Middleware around every request: finds the host, opens the span that carries it, and adds
-/// the headers every answer has.
+/// Middleware around every request: finds the host, opens the span that carries it, logs an
+/// answer that failed, and adds the headers every answer has.
+///
+/// The span (host, method, path) is at debug level: with `log_level = "debug"` every event of a
+/// request carries it; at the usual levels it costs nothing, and a failed answer (5xx) is
+/// logged here with its host, method and path, after the handler's own error line.
 pub async fn per_request(mut request: Request, next: Next) -> Response {
     let host = host::request_host(request.uri(), request.headers());
-    let span = tracing::info_span!(
+    let span = tracing::debug_span!(
         "portal",
         host = host.as_deref().unwrap_or("-"),
         method = %request.method(),
         path = request.uri().path(),
     );
+    let (method, uri) = (request.method().clone(), request.uri().clone());
+    let logged_host = host.clone();
     request.extensions_mut().insert(RequestHost(host));
     let mut response = next.run(request).instrument(span.clone()).await;
-    span.in_scope(|| tracing::debug!(status = response.status().as_u16(), "answered"));
+    let status = response.status();
+    span.in_scope(|| tracing::debug!(status = status.as_u16(), "answered"));
+    if status.is_server_error() {
+        tracing::error!(
+            host = logged_host.as_deref().unwrap_or("-"),
+            %method,
+            path = uri.path(),
+            status = status.as_u16(),
+            "portal: answered with an error"
+        );
+    }
     let headers = response.headers_mut();
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -118,4 +134,76 @@ pub async fn per_request(mut request: Request, next: Next) -> Response {
         HeaderValue::from_static("same-origin"),
     );
     response.into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    use axum::Router;
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode, header};
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    /// Log lines, kept for the test to read.
+    #[derive(Clone, Default)]
+    struct Lines(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Lines {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// At the usual log level, a failed answer is logged with its host, method and path (the
+    /// request's span is for debugging), and an answer that worked logs nothing.
+    #[tokio::test]
+    async fn a_failed_answer_is_logged_with_its_host_and_path() {
+        let lines = Lines::default();
+        let writer = lines.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::INFO)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let app = Router::new()
+            .route(
+                "/fails",
+                get(|| async { StatusCode::INTERNAL_SERVER_ERROR }),
+            )
+            .route("/works", get(|| async { "fine" }))
+            .layer(axum::middleware::from_fn(super::per_request));
+        for (path, status) in [
+            ("/works", StatusCode::OK),
+            ("/fails", StatusCode::INTERNAL_SERVER_ERROR),
+        ] {
+            let request = Request::get(path)
+                .header(header::HOST, "portal.example.com")
+                .body(Body::empty())
+                .unwrap();
+            let response = app.clone().oneshot(request).await.unwrap();
+            assert_eq!(response.status(), status);
+        }
+        let text = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+        let logged: Vec<&str> = text.lines().collect();
+        assert_eq!(logged.len(), 1, "{text}");
+        for part in [
+            "ERROR",
+            "host=\"portal.example.com\"",
+            "method=GET",
+            "path=\"/fails\"",
+            "status=500",
+            "portal: answered with an error",
+        ] {
+            assert!(logged[0].contains(part), "{part} in {text}");
+        }
+    }
 }
