@@ -1,7 +1,8 @@
 //! What the portal's logged-in pages cost to make, without the network: the demo brand seeded
 //! into a fresh store, the demo contact logged in through the login form, then the dashboard and
-//! the CDR page asked for through the portal's router (built once, as the daemon builds it) (session, store read, page) many times. Prints the
-//! time per page; asserts nothing about time. The HTTPS load of the same pages is
+//! the CDR page asked for many times through the portal's router (built once, as the daemon
+//! builds it): session, store read, page. With the daemon's allocator and its logging at the
+//! default level. Prints the time per page; asserts nothing about time. The HTTPS load of the same pages is
 //! `tests/bench/portal_load.sh`.
 //!
 //! ```sh
@@ -84,6 +85,8 @@ fn main() {
             pages = args.next().and_then(|v| v.parse().ok()).expect("--pages N");
         }
     }
+    // The daemon's logging, at its default level: what a request pays for logs is counted.
+    let _log = porticod::reload::LogFilter::install("info");
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("portico.redb")).unwrap();
     let seeded = porticod::demo::seed(&store).unwrap();
