@@ -132,7 +132,7 @@ impl<'a> Clock<'a> {
         Clock {
             zone,
             day: None,
-            date: String::with_capacity(12),
+            date: String::new(),
         }
     }
 

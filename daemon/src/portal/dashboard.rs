@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use portico_protocol::{CdrQuery, Micros, Section, Traffic};
 
+use super::cells::Clock;
 use super::format;
 use super::pages::{Chrome, html, internal_error};
 use super::session::SessionRequest;
@@ -82,9 +83,12 @@ pub async fn show(State(portal): State<Portal>, request: SessionRequest) -> Resp
                     format::Money::with(&account.login.customer.currency, account.login.money);
                 let mut rows = Vec::with_capacity(LATEST as usize);
                 let texts = Texts::DESTINATION.and(Texts::DESTINATION_NAME);
+                let mut clock = Clock::new(&account.login.zone);
                 crate::reports::cdr_page_with(tx, customer, &q, texts, |key, c| {
+                    let mut time = String::with_capacity(16);
+                    clock.push(&mut time, key.start, false);
                     rows.push(CallRow {
-                        time: format::time(key.start, &account.login.zone),
+                        time,
                         destination: c.destination.to_owned(),
                         destination_name: c.destination_name.to_owned(),
                         unrated: !c.rated,

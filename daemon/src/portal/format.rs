@@ -42,8 +42,7 @@ impl Style {
 #[derive(Debug, Clone)]
 pub struct Money<'a> {
     code: &'a str,
-    minor: u32,
-    sign: Option<char>,
+    style: Style,
 }
 
 impl<'a> Money<'a> {
@@ -53,18 +52,14 @@ impl<'a> Money<'a> {
 
     /// Amounts in `code`, written in `style` (which must be `code`'s).
     pub fn with(code: &'a str, style: Style) -> Self {
-        Money {
-            code,
-            minor: style.minor,
-            sign: style.sign,
-        }
+        Money { code, style }
     }
 
     /// See [`amount`].
     pub fn amount(&self, amount: Micros) -> String {
         let mut digits = String::with_capacity(16);
-        Cell::Money(amount.0, self.minor).push_html(&mut digits);
-        match self.sign {
+        Cell::Money(amount.0, self.style.minor).push_html(&mut digits);
+        match self.style.sign {
             Some(sym) => {
                 let (minus, abs) = match digits.strip_prefix('-') {
                     Some(abs) => ("-", abs),
