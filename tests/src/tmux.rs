@@ -29,6 +29,8 @@ const SESSION: &str = "console";
 #[derive(Debug)]
 pub struct Tmux {
     server: String,
+    /// Where the pane's shell writes its command's exit status when the command ends.
+    status: tempfile::TempDir,
 }
 
 impl Tmux {
@@ -45,7 +47,11 @@ impl Tmux {
 
     /// Runs the shell command `command` in a new 80x24 session, in `dir`, with `env` added to
     /// the environment. The pane stays after the command ends (`remain-on-exit`), so that its
-    /// last screen and exit status can be read.
+    /// last screen can be read; its exit status is written to a file by the pane's shell.
+    ///
+    /// The status is not read from tmux's `#{pane_dead_status}`: tmux 3.3a marks a pane dead
+    /// when its terminal closes, and now and then it has not collected the status by then, nor
+    /// for as long as a test waits (the pane's shell stays a zombie).
     ///
     /// # Panics
     /// When tmux is missing or refuses.
@@ -53,8 +59,17 @@ impl Tmux {
         // One server per test: tests of one file run in parallel in one process.
         static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let status = tempfile::Builder::new()
+            .prefix("portico-tmux-")
+            .tempdir()
+            .unwrap_or_else(|e| panic!("no temporary directory for the exit status: {e}"));
+        let done = shell_quote(&status.path().join("status").display().to_string());
+        let written = shell_quote(&status.path().join("status.part").display().to_string());
+        // The command runs in a subshell, so that an `exit` in it still reaches the line after.
+        let command = format!("( {command}\n); echo $? > {written} && mv {written} {done}");
         let tmux = Tmux {
             server: format!("portico-e2e-{}-{n}", std::process::id()),
+            status,
         };
         let dir = dir.display().to_string();
         let env: Vec<String> = env.iter().map(|(k, v)| format!("{k}={v}")).collect();
@@ -73,7 +88,7 @@ impl Tmux {
         for pair in &env {
             args.extend(["-e", pair]);
         }
-        args.push(command);
+        args.push(&command);
         tmux.run(&args);
         tmux.run(&["set-option", "-t", SESSION, "remain-on-exit", "on"]);
         tmux
@@ -119,7 +134,7 @@ impl Tmux {
     }
 
     /// Waits until the screen satisfies `ok`; panics with the screen when it does not.
-    pub fn wait(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+    pub fn wait(&self, what: &str, mut ok: impl FnMut(&str) -> bool) -> String {
         let deadline = Instant::now() + SCREEN_TIMEOUT;
         loop {
             let screen = self.screen();
@@ -176,24 +191,27 @@ impl Tmux {
         });
     }
 
-    /// The pane's command has ended: its exit status (`None` while it runs).
+    /// The pane's command has ended: its exit status, 128 + the signal's number when a signal
+    /// ended it (`None` while it runs).
     pub fn exit_status(&self) -> Option<i32> {
-        let out = self.run(&[
-            "display-message",
-            "-p",
-            "-t",
-            SESSION,
-            "#{pane_dead} #{pane_dead_status}",
-        ]);
-        let text = String::from_utf8_lossy(&out.stdout);
-        let (dead, status) = text.trim().split_once(' ').unwrap_or((text.trim(), ""));
-        (dead == "1").then(|| status.parse().unwrap_or(-1))
+        let text = std::fs::read_to_string(self.status.path().join("status")).ok()?;
+        let status = text.trim();
+        Some(
+            status
+                .parse()
+                .unwrap_or_else(|e| panic!("the pane's shell wrote {status:?} as the status: {e}")),
+        )
     }
 
     /// Waits until the pane's command ends, and returns its exit status and last screen.
     pub fn wait_exit(&self) -> (i32, String) {
-        let screen = self.wait("the program exit", |_| self.exit_status().is_some());
-        (self.exit_status().unwrap_or(-1), screen)
+        let mut status = None;
+        let screen = self.wait("the program exit", |_| {
+            status = self.exit_status();
+            status.is_some()
+        });
+        let status = status.unwrap_or_else(|| unreachable!("wait returns once a status is known"));
+        (status, screen)
     }
 }
 
@@ -221,5 +239,20 @@ mod tests {
         assert_eq!(shell_quote("/a b/c"), "'/a b/c'");
         assert_eq!(shell_quote("it's"), r"'it'\''s'");
         assert_eq!(shell_quote(""), "''");
+    }
+
+    #[test]
+    fn the_exit_status_is_the_commands_own_or_its_signals() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("no temporary directory: {e}"));
+        let cases = [
+            ("echo done", 0),
+            ("echo failing; exit 3", 3),
+            ("sh -c 'kill -TERM $$'", 128 + 15),
+        ];
+        for (command, want) in cases {
+            let tmux = Tmux::run_command(dir.path(), &[], command);
+            let (status, screen) = tmux.wait_exit();
+            assert_eq!(status, want, "`{command}` ended with {status}:\n{screen}");
+        }
     }
 }
