@@ -191,9 +191,17 @@ fn the_cdr_page_and_its_csv_show_the_configured_columns_in_order() {
         "source_number",
         "duration",
         "call_id",
+        "destination_name",
     ];
     let labels = [
-        "Charge", "To", "Time", "SIP code", "From", "Duration", "Call ID",
+        "Charge",
+        "To",
+        "Time",
+        "SIP code",
+        "From",
+        "Duration",
+        "Call ID",
+        "Destination",
     ];
     let portal = Portal::start(&["--cdr-columns", &columns.join(",")]);
     let cli = portal.cli();
@@ -247,6 +255,33 @@ fn the_cdr_page_and_its_csv_show_the_configured_columns_in_order() {
         assert_eq!(cells.len(), columns.len(), "row {row}: {cells:?}");
         assert!(cells[1].starts_with("44207946"), "row {row}: {cells:?}");
     }
+    // Numbers are right-aligned and the destination's name may wrap: the table names those
+    // columns once, by position, and the theme styles their cells.
+    let style =
+        |css: &str, property: &str| b.computed_style(&format!("#cdr-table {css}"), property);
+    for (col, align) in [
+        (1, "right"),
+        (2, "left"),
+        (4, "right"),
+        (6, "right"),
+        (8, "left"),
+    ] {
+        assert_eq!(
+            style(
+                &format!("tbody tr:nth-child(1) td:nth-child({col})"),
+                "text-align"
+            ),
+            align,
+            "column {col}"
+        );
+        assert_eq!(
+            style(&format!("thead th:nth-child({col})"), "text-align"),
+            align,
+            "head {col}"
+        );
+    }
+    assert_eq!(style("tbody td:nth-child(8)", "white-space"), "normal");
+    assert_eq!(style("tbody td:nth-child(2)", "white-space"), "nowrap");
     b.screenshot("cdr");
 
     // The download: the same columns in the same order, a line per call.

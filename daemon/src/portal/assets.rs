@@ -163,3 +163,24 @@ fn missing() -> Response {
     )
         .into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::THEME_CSS;
+    use portico_protocol::{BreakoutColumn, CdrColumn};
+
+    /// A report table aligns its columns by position (`data-num`, `data-wrap`): the theme must
+    /// have both rules for every position a domain's columns can reach.
+    #[test]
+    fn the_theme_aligns_every_column_position_of_a_report_table() {
+        let most = CdrColumn::ALL.len().max(BreakoutColumn::ALL.len());
+        for at in 1..=most {
+            for rule in [
+                format!(".report-table[data-num~=\"{at}\"] tr > :nth-child({at})"),
+                format!(".report-table[data-wrap~=\"{at}\"] td:nth-child({at})"),
+            ] {
+                assert!(THEME_CSS.contains(&rule), "theme.css has no `{rule}`");
+            }
+        }
+    }
+}

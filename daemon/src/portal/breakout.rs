@@ -130,6 +130,9 @@ pub struct Head {
 pub struct BreakoutPage {
     pub chrome: Chrome,
     pub heads: Vec<Head>,
+    /// The numeric columns' positions and the wrapping ones' ([`report::positions`]).
+    pub num_at: String,
+    pub wrap_at: String,
     pub rows: Vec<BreakoutRow>,
     pub total: Traffic,
     pub currency: String,
@@ -225,20 +228,23 @@ pub async fn show(
     };
     let currency = account.login.customer.currency.clone();
     let (chrome, csp) = Chrome::for_account(&account, "/breakout");
+    let heads: Vec<Head> = cols
+        .into_iter()
+        .map(|col| Head {
+            col,
+            label: label(col),
+            num: !matches!(
+                col,
+                BreakoutColumn::CallTime | BreakoutColumn::DestinationName
+            ),
+            wrap: col == BreakoutColumn::DestinationName,
+        })
+        .collect();
     let page = BreakoutPage {
         chrome,
-        heads: cols
-            .into_iter()
-            .map(|col| Head {
-                col,
-                label: label(col),
-                num: !matches!(
-                    col,
-                    BreakoutColumn::CallTime | BreakoutColumn::DestinationName
-                ),
-                wrap: col == BreakoutColumn::DestinationName,
-            })
-            .collect(),
+        num_at: report::positions(heads.iter().map(|h| h.num)),
+        wrap_at: report::positions(heads.iter().map(|h| h.wrap)),
+        heads,
         total: total(&rows),
         rows,
         minor: minor_units(&currency),

@@ -192,6 +192,9 @@ pub struct Head {
 pub struct CdrPage {
     pub chrome: Chrome,
     pub heads: Vec<Head>,
+    /// The numeric columns' positions and the wrapping ones' ([`report::positions`]).
+    pub num_at: String,
+    pub wrap_at: String,
     /// The table's rows, written while the store was read (see [`CdrRows`]); empty when no
     /// call matched.
     pub rows_html: String,
@@ -217,11 +220,11 @@ impl CdrPage {
 }
 
 /// Writes the rows of one page into its table, straight from the calls as the store holds them
-/// (borrowed, not copied out of the read transaction). Each column's cell markup is chosen
-/// once, and the date of the last day written is kept for the next row (see [`Clock`]).
+/// (borrowed, not copied out of the read transaction). The cells carry no class: the table
+/// names its numeric and wrapping columns once ([`report::positions`]). The date of the last
+/// day written is kept for the next row (see [`Clock`]).
 pub struct CdrRows<'a> {
-    /// Each column and the `<td>` that opens its cells.
-    cols: Vec<(CdrColumn, Td)>,
+    cols: Vec<CdrColumn>,
     clock: Clock<'a>,
     currency: &'a str,
     minor: u32,
@@ -229,31 +232,14 @@ pub struct CdrRows<'a> {
     pub html: String,
 }
 
-/// How a column's cells open.
-#[derive(Debug, Clone, Copy)]
-enum Td {
-    Plain,
-    Num,
-    Wrap,
-}
-
 impl<'a> CdrRows<'a> {
     pub fn new(heads: &[Head], zone: &'a TimeZone, currency: &'a str, minor: u32) -> Self {
-        let td = |head: &Head| {
-            if head.num {
-                Td::Num
-            } else if head.wrap {
-                Td::Wrap
-            } else {
-                Td::Plain
-            }
-        };
         CdrRows {
-            cols: heads.iter().map(|h| (h.col, td(h))).collect(),
+            cols: heads.iter().map(|h| h.col).collect(),
             clock: Clock::new(zone),
             currency,
             minor,
-            html: String::with_capacity(PAGE as usize * 320),
+            html: String::with_capacity(PAGE as usize * 256),
         }
     }
 
@@ -266,12 +252,8 @@ impl<'a> CdrRows<'a> {
         } else {
             "\n<tr class=\"is-muted\">"
         });
-        for &(col, td) in &self.cols {
-            match td {
-                Td::Plain => out.push_str("<td>"),
-                Td::Num => out.push_str("<td class=\"num\">"),
-                Td::Wrap => out.push_str("<td class=\"cell-wrap\">"),
-            }
+        for &col in &self.cols {
+            out.push_str("<td>");
             write_cell(
                 out,
                 &mut self.clock,
@@ -435,6 +417,8 @@ fn page(
     let (chrome, csp) = Chrome::for_account(account, "/cdr");
     let page = CdrPage {
         chrome,
+        num_at: report::positions(heads.iter().map(|h| h.num)),
+        wrap_at: report::positions(heads.iter().map(|h| h.wrap)),
         heads,
         rows_html,
         zone_name: zone.iana_name().unwrap_or("UTC").to_owned(),

@@ -78,7 +78,7 @@ impl Portal {
             throttle: Arc::new(throttle::Throttle::default()),
             sites: Arc::new(site::Sites::default()),
             logins: Arc::new(session::Logins::default()),
-            credits: Arc::new(credits::Credits::default()),
+            standing: Arc::new(credits::Standing::default()),
         }
     }
 }

@@ -90,6 +90,21 @@ pub fn today(now: i64, tz: &TimeZone) -> Date {
     }
 }
 
+/// The positions (from 1) of the columns marked in `marks`, space-separated: `"5 6 8"`. A
+/// report table names its numeric columns (`data-num`) and wrapping ones (`data-wrap`) once
+/// this way, and the theme aligns their cells by position (`theme.css`, "Report tables"),
+/// instead of each of the page's cells carrying a class.
+pub fn positions(marks: impl IntoIterator<Item = bool>) -> String {
+    let mut out = String::new();
+    for (at, _) in marks.into_iter().enumerate().filter(|&(_, marked)| marked) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        let _ = write!(out, "{}", at + 1);
+    }
+    out
+}
+
 /// A query string (`?a=1&b=x%20y`) of the non-empty pairs; empty when there are none.
 pub fn query_string(pairs: &[(&str, &str)]) -> String {
     let mut out = String::new();
@@ -157,6 +172,19 @@ mod tests {
             DayRange::from_form(Some("2026-11-28"), Some("2026-11-01"), default, &ny);
         assert_eq!(r, default);
         assert!(problem.unwrap().contains("after the end date"));
+    }
+
+    #[test]
+    fn positions_count_from_one_and_list_only_the_marked_columns() {
+        assert_eq!(positions([false, true, true, false, true]), "2 3 5");
+        assert_eq!(positions([true]), "1");
+        assert_eq!(positions([false, false]), "");
+        assert_eq!(
+            positions(std::iter::repeat_n(true, 20))
+                .split(' ')
+                .next_back(),
+            Some("20")
+        );
     }
 
     #[test]

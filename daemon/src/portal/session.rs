@@ -19,7 +19,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use super::access::Sections;
-use super::credits::Credits;
+use super::credits::Standing;
 use super::site::Site;
 use super::tenant::{Portal, RequestHost, read_now};
 use super::{SourceError, host, pages};
@@ -266,14 +266,14 @@ impl Portal {
                 return Err(pages::internal_error());
             }
         };
-        // Taken before the read: see [`Logins`] and [`Credits`].
+        // Taken before the read: see [`Logins`] and [`Standing`].
         let logins = (&*self.logins, self.store.accounts_generation());
-        let credits = (&*self.credits, self.store.children_generation());
+        let standing = (&*self.standing, self.store.children_generation());
         let found = read_now(|| {
             self.store
                 .read(|tx| {
                     Ok::<_, StoreError>(
-                        match load(tx, logins, credits, site, token.as_deref(), client, now)? {
+                        match load(tx, logins, standing, site, token.as_deref(), client, now)? {
                             Ok(account) => {
                                 let data = page(tx, &account);
                                 Ok((account, data))
@@ -375,7 +375,7 @@ impl Logins {
 fn load(
     tx: &crate::store::Tx,
     (logins, generation): (&Logins, u64),
-    (credits, credit_generation): (&Credits, u64),
+    (standing, children_generation): (&Standing, u64),
     site: Arc<Site>,
     token: Option<&str>,
     client: IpAddr,
@@ -415,8 +415,11 @@ fn load(
         None => None,
     };
     let balance = if sections.shows(Section::Balance) {
-        let balance = credits
-            .get(tx, customer.id, credit_generation)
+        let balance = standing
+            .credits
+            .get(customer.id, children_generation, || {
+                crate::reports::credit_of(tx, customer.id)
+            })
             .and_then(|credit| {
                 Ok(crate::reports::balance_from(
                     customer,
@@ -435,7 +438,11 @@ fn load(
         None
     };
     let contract_due = if sections.shows(Section::Contracts) {
-        super::contracts::first_due(tx, customer.id)?
+        standing
+            .contracts_due
+            .get(customer.id, children_generation, || {
+                super::contracts::first_due(tx, customer.id)
+            })?
     } else {
         None
     };

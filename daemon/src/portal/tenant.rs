@@ -23,8 +23,9 @@ pub struct Portal {
     pub sites: Arc<Sites>,
     /// Sessions with their contact and customer, read once per change of the accounts.
     pub logins: Arc<super::session::Logins>,
-    /// Customers' payments and alert thresholds, read once per change of those.
-    pub credits: Arc<super::credits::Credits>,
+    /// Customers' payments, alert thresholds and contracts due, read once per change of
+    /// those.
+    pub standing: Arc<super::credits::Standing>,
 }
 
 /// The normalized host of a request (`None`: it names no portal), found once by [`per_request`].

@@ -543,6 +543,27 @@ async fn a_required_contract_is_approved_with_the_right_name_and_the_tick() {
     assert!(page.contains("id=\"contract-approved\"") && !page.contains("id=\"approve-form\""));
     let (_, page) = f.get("/").await;
     assert!(!page.contains("id=\"contract-notice\""), "{page}");
+    // A required contract added afterwards shows on the next page (the portal remembers each
+    // customer's first contract due only until a contract or an approval is written).
+    let later = f.write(|tx| {
+        ops::contract_add(
+            tx,
+            pat,
+            ContractSpec {
+                name: "Privacy terms".into(),
+                text: "The text.".into(),
+                required: true,
+            },
+        )
+        .unwrap()
+        .0
+    });
+    let (_, page) = f.get("/").await;
+    assert!(
+        page.contains("id=\"contract-notice\"")
+            && page.contains(&format!("href=\"/contracts/{}\"", later.id)),
+        "{page}"
+    );
     // Sam's own contract still waits for Sam.
     assert!(
         f.store()

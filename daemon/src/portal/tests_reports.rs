@@ -289,6 +289,11 @@ async fn cdr_columns_are_the_domains_in_its_order_and_carriers_get_theirs() {
         rows[0],
         ["447700900123", "0.08", "2026-11-02 01:00:00", "", "c1"]
     );
+    // Charge and SIP code are numbers, aligned by position; nothing wraps.
+    assert!(
+        page.contains("id=\"cdr-table\" data-num=\"2 4\" data-wrap=\"\">"),
+        "{page}"
+    );
     let (response, body) = get(&w, &w.pat, &format!("/cdr.csv?{NOV}")).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(csv_header(&body), names(&customer_cols));
@@ -303,6 +308,10 @@ async fn cdr_columns_are_the_domains_in_its_order_and_carriers_get_theirs() {
     );
     let (_, page) = get(&w, &w.pat, &format!("/cdr?{NOV}")).await;
     assert_eq!(header_columns(&page), names(&carrier_cols));
+    assert!(
+        page.contains("id=\"cdr-table\" data-num=\"3 4\" data-wrap=\"6\">"),
+        "{page}"
+    );
     let (_, body) = get(&w, &w.pat, &format!("/cdr.csv?{NOV}")).await;
     assert_eq!(csv_header(&body), names(&carrier_cols));
     assert_eq!(
@@ -727,7 +736,15 @@ async fn breakout_has_the_domains_columns_per_day_grouping_and_totals() {
         ]
     );
     let total = &page[page.find("id=\"breakout-total\"").unwrap()..];
-    assert!(total.starts_with("id=\"breakout-total\"><td>Total</td><td class=\"num\">0.10</td><td class=\"num\">3</td><td class=\"num\">2</td>"), "{total}");
+    assert!(
+        total.starts_with("id=\"breakout-total\"><td>Total</td><td>0.10</td><td>3</td><td>2</td>"),
+        "{total}"
+    );
+    // The table names its numeric columns and its wrapping one once, by position.
+    assert!(
+        page.contains("id=\"breakout-table\" data-num=\"2 3 4\" data-wrap=\"1\">"),
+        "{page}"
+    );
     let (response, body) = get(&w, &w.pat, &format!("/breakout.csv?{NOV}")).await;
     assert_eq!(
         header_of(&response, header::CONTENT_DISPOSITION),

@@ -39,6 +39,8 @@ impl Tx {
 
     /// Records an approval (replacing an earlier one of the same contract).
     pub fn put_contract_approval(&mut self, approval: &ContractApproval) -> Result<(), StoreError> {
+        // The portal remembers each customer's first contract due until a child object moves.
+        self.written.children = true;
         self.w()?.open_table(CONTRACT_APPROVALS)?.insert(
             (approval.customer_id, approval.contract_id),
             Ok(approval.clone()),
@@ -48,6 +50,7 @@ impl Tx {
 
     /// Removes every approval of `customer` (when the customer goes).
     pub fn remove_contract_approvals(&mut self, customer: u64) -> Result<usize, StoreError> {
+        self.written.children = true;
         let mut t = self.w()?.open_table(CONTRACT_APPROVALS)?;
         let keys: Vec<(u64, u64)> = t
             .range((customer, 0)..=(customer, u64::MAX))?

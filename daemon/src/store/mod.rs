@@ -263,7 +263,7 @@ impl Store {
     }
 
     /// Like [`Store::domains_generation`], for the objects customers own (payments, alerts,
-    /// packages, contracts).
+    /// packages, contracts) and the approvals of their contracts.
     pub fn children_generation(&self) -> u64 {
         self.generations.children.load(Ordering::Acquire)
     }

@@ -35,7 +35,7 @@ pub(super) struct Written {
     pub(super) domains: bool,
     /// Customers, contacts and sessions.
     pub(super) accounts: bool,
-    /// Payments, alerts, packages and contracts.
+    /// Payments, alerts, packages, contracts and contract approvals.
     pub(super) children: bool,
 }
 
