@@ -86,13 +86,13 @@ impl Filter {
         }
     }
 
-    /// The URL query of these filters, plus a cursor.
-    fn link(&self, before: Option<CdrCursor>) -> String {
-        let (from, to) = (self.range.first.to_string(), self.range.last.to_string());
+    /// The URL query of these filters, plus a cursor; `from` and `to` are the range's days as
+    /// the page shows them.
+    fn link(&self, (from, to): (&str, &str), before: Option<CdrCursor>) -> String {
         let cursor = before.map(format_cursor).unwrap_or_default();
         report::query_string(&[
-            ("from", &from),
-            ("to", &to),
+            ("from", from),
+            ("to", to),
             ("connected", if self.connected { "1" } else { "" }),
             ("q", &self.search),
             ("before", &cursor),
@@ -415,6 +415,9 @@ fn page(
     })?;
     let rows_html = rows.html;
     let (chrome, csp) = Chrome::for_account(account, "/cdr");
+    let (from, to) = (filter.range.first.to_string(), filter.range.last.to_string());
+    let days = (from.as_str(), to.as_str());
+    let query = filter.link(days, None);
     let page = CdrPage {
         chrome,
         num_at: report::positions(heads.iter().map(|h| h.num)),
@@ -423,14 +426,14 @@ fn page(
         rows_html,
         zone_name: zone.iana_name().unwrap_or("UTC").to_owned(),
         currency: currency.to_owned(),
-        from: filter.range.first.to_string(),
-        to: filter.range.last.to_string(),
+        older: next.map(|c| format!("/cdr{}", filter.link(days, Some(c)))),
+        newest: paged.then(|| format!("/cdr{query}")),
+        csv: format!("/cdr.csv{query}"),
+        from,
+        to,
         connected: filter.connected,
-        search: filter.search.clone(),
-        problem: filter.problem.clone(),
-        older: next.map(|c| format!("/cdr{}", filter.link(Some(c)))),
-        newest: paged.then(|| format!("/cdr{}", filter.link(None))),
-        csv: format!("/cdr.csv{}", filter.link(None)),
+        search: filter.search,
+        problem: filter.problem,
     };
     let rows_bytes = page.rows_html.len();
     Ok(html_sized(StatusCode::OK, &csp, &page, rows_bytes))
