@@ -246,14 +246,16 @@ impl<'a> CdrRows<'a> {
     /// Appends the call's `<tr>`: its cells in the columns' order, text escaped.
     pub fn push(&mut self, key: CdrKey, row: &CdrRow<'_>) {
         let out = &mut self.html;
-        // Literal markup only, so that each piece is copied in place.
+        // Literal markup only, one piece between two cells, so that each is copied in place.
         out.push_str(if row.connected {
-            "\n<tr>"
+            "\n<tr><td>"
         } else {
-            "\n<tr class=\"is-muted\">"
+            "\n<tr class=\"is-muted\"><td>"
         });
-        for &col in &self.cols {
-            out.push_str("<td>");
+        for (i, &col) in self.cols.iter().enumerate() {
+            if i > 0 {
+                out.push_str("</td><td>");
+            }
             write_cell(
                 out,
                 &mut self.clock,
@@ -263,9 +265,8 @@ impl<'a> CdrRows<'a> {
                 self.currency,
                 self.minor,
             );
-            out.push_str("</td>");
         }
-        out.push_str("</tr>");
+        out.push_str("</td></tr>");
     }
 }
 
