@@ -416,7 +416,10 @@ fn page(
     })?;
     let rows_html = rows.html;
     let (chrome, csp) = Chrome::for_account(account, "/cdr");
-    let (from, to) = (filter.range.first.to_string(), filter.range.last.to_string());
+    let (from, to) = (
+        filter.range.first.to_string(),
+        filter.range.last.to_string(),
+    );
     let days = (from.as_str(), to.as_str());
     let query = filter.link(days, None);
     let page = CdrPage {
