@@ -17,13 +17,10 @@
 #![allow(clippy::result_large_err)]
 
 use std::future::Future;
-use std::sync::Arc;
 
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use portico_protocol::CustomerKind;
-
-use crate::store::Store;
 
 pub(crate) mod access;
 mod alerts;
@@ -69,19 +66,6 @@ pub use tenant::Portal;
 
 /// An error of a blocking portal call; logged, and answered with a neutral 500 page.
 pub type SourceError = Box<dyn std::error::Error + Send + Sync>;
-
-impl Portal {
-    /// The portal's shared state over `store`.
-    pub fn new(store: Store) -> Self {
-        Portal {
-            store,
-            throttle: Arc::new(throttle::Throttle::default()),
-            sites: Arc::new(site::Sites::default()),
-            logins: Arc::new(session::Logins::default()),
-            standing: Arc::new(credits::Standing::default()),
-        }
-    }
-}
 
 /// The portal's routes, for every domain the store knows.
 pub fn router(portal: Portal) -> Router {

@@ -267,8 +267,8 @@ impl Portal {
             }
         };
         // Taken before the read: see [`Logins`] and [`Standing`].
-        let logins = (&*self.logins, self.store.accounts_generation());
-        let standing = (&*self.standing, self.store.children_generation());
+        let logins = (&self.logins, self.store.accounts_generation());
+        let standing = (&self.standing, self.store.children_generation());
         let found = read_now(|| {
             self.store
                 .read(|tx| {

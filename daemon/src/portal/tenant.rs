@@ -14,18 +14,43 @@ use super::throttle::Throttle;
 use super::{SourceError, host, pages};
 use crate::store::Store;
 
-/// The state every portal handler shares.
+/// The state every portal handler shares: one reference count, since the router clones it for
+/// every request (the state extractor and the middleware each take a copy).
 #[derive(Clone)]
-pub struct Portal {
+pub struct Portal(Arc<Shared>);
+
+/// What [`Portal`] shares.
+pub struct Shared {
     pub store: Store,
-    pub throttle: Arc<Throttle>,
+    pub throttle: Throttle,
     /// Every domain as its pages are made, read once per change of the domains.
-    pub sites: Arc<Sites>,
+    pub sites: Sites,
     /// Sessions with their contact and customer, read once per change of the accounts.
-    pub logins: Arc<super::session::Logins>,
+    pub logins: super::session::Logins,
     /// Customers' payments, alert thresholds and contracts due, read once per change of
     /// those.
-    pub standing: Arc<super::credits::Standing>,
+    pub standing: super::credits::Standing,
+}
+
+impl Portal {
+    /// The portal's shared state over `store`.
+    pub fn new(store: Store) -> Self {
+        Portal(Arc::new(Shared {
+            store,
+            throttle: Throttle::default(),
+            sites: Sites::default(),
+            logins: super::session::Logins::default(),
+            standing: super::credits::Standing::default(),
+        }))
+    }
+}
+
+impl std::ops::Deref for Portal {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 /// The normalized host of a request (`None`: it names no portal), found once by [`per_request`].
