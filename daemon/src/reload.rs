@@ -87,12 +87,27 @@ impl std::fmt::Debug for LogFilter {
     }
 }
 
+/// Warnings about a client's TLS greeting that name no fault of the daemon and that nobody can
+/// act on, one per connection of such a client: rustls warns about every TLS client that sends
+/// an IP address as the server name (`Illegal SNI extension`), which `wrk`, some monitoring
+/// probes and scanners do. They are kept out of the log unless the level names rustls itself.
+const CLIENT_NOISE: &str = "rustls::msgs::handshake=error";
+
+/// The filter of the configured `level` (a level or `EnvFilter` directives).
+fn filter_for(level: &str) -> EnvFilter {
+    if level.contains("rustls") {
+        EnvFilter::new(level)
+    } else {
+        EnvFilter::new(format!("{level},{CLIENT_NOISE}"))
+    }
+}
+
 impl LogFilter {
     /// Installs the global subscriber: logs on stderr, filtered by `PORTICO_LOG` or `level`.
     pub fn install(level: &str) -> LogFilter {
         let (filter, from_env) = match EnvFilter::try_from_env("PORTICO_LOG") {
             Ok(f) => (f, true),
-            Err(_) => (EnvFilter::new(level), false),
+            Err(_) => (filter_for(level), false),
         };
         let (layer, handle) = tracing_subscriber::reload::Layer::new(filter);
         let _ = tracing_subscriber::registry()
@@ -118,7 +133,7 @@ impl LogFilter {
             tracing::info!(level, "log.level changed, but PORTICO_LOG is set and wins");
             return;
         }
-        match self.handle.reload(EnvFilter::new(level)) {
+        match self.handle.reload(filter_for(level)) {
             Ok(()) => {
                 tracing::info!(from = %self.level, to = level, "log level changed");
                 self.level = level.to_string();
@@ -248,5 +263,58 @@ impl Reloader {
             }
         }
         notify(&[NotifyState::Ready, NotifyState::Status("running")]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    /// What a subscriber with `filter` writes for a warning of rustls's handshake module and one
+    /// of the daemon.
+    fn logged(filter: EnvFilter) -> String {
+        let out = Arc::new(Mutex::new(Vec::<u8>::new()));
+        let writer = {
+            let out = out.clone();
+            move || Capture(out.clone())
+        };
+        let subscriber = tracing_subscriber::registry().with(filter).with(
+            tracing_subscriber::fmt::layer()
+                .with_ansi(false)
+                .with_writer(writer),
+        );
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::warn!(target: "rustls::msgs::handshake", "Illegal SNI extension");
+            tracing::warn!(target: "porticod::tls", "a warning of ours");
+        });
+        let bytes = out.lock().map(|b| b.clone()).unwrap_or_default();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    struct Capture(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Capture {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if let Ok(mut out) = self.0.lock() {
+                out.extend_from_slice(buf);
+            }
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn client_tls_noise_is_left_out_unless_the_level_names_rustls() {
+        for level in ["info", "warn", "debug", "info,porticod=debug"] {
+            let log = logged(filter_for(level));
+            assert!(log.contains("a warning of ours"), "{level}: {log}");
+            assert!(!log.contains("Illegal SNI"), "{level}: {log}");
+        }
+        let log = logged(filter_for("info,rustls=warn"));
+        assert!(log.contains("Illegal SNI"), "{log}");
     }
 }

@@ -169,7 +169,9 @@ pub const KEYS: &[Key] = &[
         reload: true,
         doc: "What is logged: error, warn, info, debug or trace, or a tracing filter such as \
               \"info,porticod::ingest=debug\". The environment variable PORTICO_LOG, when set, \
-              wins over it.",
+              wins over it. rustls's warning about a TLS client that sends an IP address as \
+              the server name (one per connection of such a client) is left out unless the \
+              filter names rustls.",
     },
     Key {
         key: "store.cache_mib",
