@@ -103,6 +103,10 @@ async fn serve(config: Config, demo: bool, mut reloader: Reloader) -> anyhow::Re
         }
     }
     tasks.spawn(tls.clone().run(stopped(stop_rx.clone())));
+    tasks.spawn(crate::portal::sweep_expired(
+        store.clone(),
+        stopped(stop_rx.clone()),
+    ));
 
     let ingest = crate::ingest::pipeline::Ingest::new(store.clone())
         .with_customer_variable(config.ingest.customer_variable.clone());

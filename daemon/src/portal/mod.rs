@@ -50,6 +50,7 @@ pub(crate) mod session;
 mod signup;
 pub(crate) mod site;
 mod store_calls;
+mod sweep;
 mod tenant;
 pub(crate) mod throttle;
 mod two_factor;
@@ -62,6 +63,7 @@ mod tests_account;
 mod tests_reports;
 
 pub use host::normalize as normalize_host;
+pub use sweep::sweep_expired;
 pub use tenant::Portal;
 
 /// An error of a blocking portal call; logged, and answered with a neutral 500 page.

@@ -4,6 +4,7 @@
 use redb::ReadableTable;
 
 use super::StoreError;
+use super::codec::{Json, Record};
 use super::tables::{CONTACTS, ContactRecord, SESSIONS, SessionRecord, TOKENS, TokenRecord};
 use super::tx::{Inner, Tx, decode};
 
@@ -76,33 +77,15 @@ impl Tx {
 
     /// Removes sessions and tokens that expired before `now`; returns how many went.
     pub fn purge_expired(&mut self, now: i64) -> Result<usize, StoreError> {
-        self.written.accounts = true;
         let txn = self.w()?;
-        let mut removed = 0;
-        {
-            let mut t = txn.open_table(SESSIONS)?;
-            let doomed: Vec<[u8; 32]> = t
-                .iter()?
-                .filter_map(Result::ok)
-                .filter(|(_, v)| v.value().map(|s| s.expires_at <= now).unwrap_or(true))
-                .map(|(k, _)| *k.value())
-                .collect();
-            for key in &doomed {
-                t.remove(key)?;
-            }
-            removed += doomed.len();
+        let sessions = remove_expired(&mut txn.open_table(SESSIONS)?, |s| s.expires_at <= now)?;
+        let tokens = remove_expired(&mut txn.open_table(TOKENS)?, |t| t.expires_at <= now)?;
+        // Only a removed session changes what the portal's login cache holds; a purge that
+        // found nothing to remove leaves it valid.
+        if sessions > 0 {
+            self.written.accounts = true;
         }
-        let mut t = txn.open_table(TOKENS)?;
-        let doomed: Vec<[u8; 32]> = t
-            .iter()?
-            .filter_map(Result::ok)
-            .filter(|(_, v)| v.value().map(|s| s.expires_at <= now).unwrap_or(true))
-            .map(|(k, _)| *k.value())
-            .collect();
-        for key in &doomed {
-            t.remove(key)?;
-        }
-        Ok(removed + doomed.len())
+        Ok(sessions + tokens)
     }
 
     /// Stores a one-time token under `hash`.
@@ -130,4 +113,22 @@ impl Tx {
             None => Ok(None),
         })
     }
+}
+
+/// Removes the records of `table` that `expired` says are over, and those that do not decode;
+/// returns how many went.
+fn remove_expired<T: Record>(
+    table: &mut redb::Table<&'static [u8; 32], Json<T>>,
+    expired: impl Fn(&T) -> bool,
+) -> Result<usize, StoreError> {
+    let doomed: Vec<[u8; 32]> = table
+        .iter()?
+        .filter_map(Result::ok)
+        .filter(|(_, v)| v.value().map(|r| expired(&r)).unwrap_or(true))
+        .map(|(k, _)| *k.value())
+        .collect();
+    for key in &doomed {
+        table.remove(key)?;
+    }
+    Ok(doomed.len())
 }
