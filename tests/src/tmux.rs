@@ -73,7 +73,16 @@ impl Tmux {
         };
         let dir = dir.display().to_string();
         let env: Vec<String> = env.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        // The pane must stay after its command ends, even a command that ends at once: the
+        // option is set for the whole server in the same call, before the session exists.
         let mut args = vec![
+            "start-server",
+            ";",
+            "set-option",
+            "-g",
+            "remain-on-exit",
+            "on",
+            ";",
             "new-session",
             "-d",
             "-x",
@@ -90,7 +99,6 @@ impl Tmux {
         }
         args.push(&command);
         tmux.run(&args);
-        tmux.run(&["set-option", "-t", SESSION, "remain-on-exit", "on"]);
         tmux
     }
 
