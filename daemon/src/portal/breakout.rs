@@ -130,9 +130,6 @@ pub struct Head {
 pub struct BreakoutPage {
     pub chrome: Chrome,
     pub heads: Vec<Head>,
-    /// The numeric columns' positions and the wrapping ones' ([`report::positions`]).
-    pub num_at: String,
-    pub wrap_at: String,
     pub rows: Vec<BreakoutRow>,
     pub total: Traffic,
     pub currency: String,
@@ -146,6 +143,17 @@ pub struct BreakoutPage {
 }
 
 impl BreakoutPage {
+    /// The positions of the numeric columns, for the table's `data-num`
+    /// ([`report::positions`]).
+    pub fn num_at(&self) -> String {
+        report::positions(self.heads.iter().map(|h| h.num))
+    }
+
+    /// The positions of the wrapping columns, for the table's `data-wrap`.
+    pub fn wrap_at(&self) -> String {
+        report::positions(self.heads.iter().map(|h| h.wrap))
+    }
+
     /// What the table shows for `col` of a row (`None`: the totals row).
     pub fn cell<'a>(&'a self, row: Option<&'a BreakoutRow>, head: &Head) -> Cell<'a> {
         let t = row.map_or(&self.total, |r| &r.traffic);
@@ -242,8 +250,6 @@ pub async fn show(
         .collect();
     let page = BreakoutPage {
         chrome,
-        num_at: report::positions(heads.iter().map(|h| h.num)),
-        wrap_at: report::positions(heads.iter().map(|h| h.wrap)),
         heads,
         total: total(&rows),
         rows,

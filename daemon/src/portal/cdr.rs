@@ -192,9 +192,6 @@ pub struct Head {
 pub struct CdrPage {
     pub chrome: Chrome,
     pub heads: Vec<Head>,
-    /// The numeric columns' positions and the wrapping ones' ([`report::positions`]).
-    pub num_at: String,
-    pub wrap_at: String,
     /// The table's rows, written while the store was read (see [`CdrRows`]); empty when no
     /// call matched.
     pub rows_html: String,
@@ -213,6 +210,17 @@ pub struct CdrPage {
 }
 
 impl CdrPage {
+    /// The positions of the numeric columns, for the table's `data-num`
+    /// ([`report::positions`]).
+    pub fn num_at(&self) -> String {
+        report::positions(self.heads.iter().map(|h| h.num))
+    }
+
+    /// The positions of the wrapping columns, for the table's `data-wrap`.
+    pub fn wrap_at(&self) -> String {
+        report::positions(self.heads.iter().map(|h| h.wrap))
+    }
+
     /// Whether any filter narrows the calls beyond the date range.
     pub fn narrowed(&self) -> bool {
         self.connected || !self.search.is_empty()
@@ -424,8 +432,6 @@ fn page(
     let query = filter.link(days, None);
     let page = CdrPage {
         chrome,
-        num_at: report::positions(heads.iter().map(|h| h.num)),
-        wrap_at: report::positions(heads.iter().map(|h| h.wrap)),
         heads,
         rows_html,
         zone_name: zone.iana_name().unwrap_or("UTC").to_owned(),

@@ -1,7 +1,7 @@
 //! Table cells of the report pages, written straight into the page: a cell borrows what it
 //! shows and writes it while the page is written, so a table of N rows allocates no string per
-//! cell. In templates, askama escapes what they write like any other value; the CDR table
-//! writes them with [`Cell::push_html`].
+//! cell. In templates, askama escapes what they write like any other value. The CDR table
+//! writes its cells with the `push_*` helpers below, straight from the stored row.
 
 use std::fmt;
 
@@ -31,8 +31,7 @@ pub enum Cell<'a> {
 
 impl Cell<'_> {
     /// Writes the cell into an HTML page: text escaped, everything else as it is (digits and
-    /// separators only, nothing to escape). This is how the CDR table writes its cells: no
-    /// formatting machinery per cell.
+    /// separators only, nothing to escape), with no formatting machinery.
     pub fn push_html(&self, out: &mut String) {
         match *self {
             Cell::Text(text) => push_text(out, text),
